@@ -1,0 +1,1 @@
+"""Private skorch glue: device-resident batches, the phase net, callbacks, inference."""

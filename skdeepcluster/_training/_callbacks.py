@@ -1,0 +1,107 @@
+"""Callbacks the methods add to their phase nets (user callbacks are skorch's own)."""
+
+import math
+
+import torch
+from skorch.callbacks import Callback
+from tqdm.auto import tqdm
+
+from ..exceptions import NonFiniteLossError
+from ..losses import target_distribution
+from ._inference import apply_in_chunks, evaluating
+
+
+class NonFiniteLossGuard(Callback):
+    """Stop training with :class:`NonFiniteLossError` when any loss term is NaN or infinite.
+
+    Checked once per epoch on values already on the host, so it adds no synchronisation.
+
+    Parameters
+    ----------
+    phase : str
+        Name of the training phase, used in the error message.
+    """
+
+    def __init__(self, phase):
+        self.phase = phase
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key, value in row.items():
+            if key.startswith("train_") and isinstance(value, float) and not math.isfinite(value):
+                raise NonFiniteLossError(
+                    f"The {key[len('train_'):]} loss became {value} in epoch {row['epoch']} of "
+                    f"the {self.phase!r} phase. Rescale the input (e.g. to [0, 1] or unit "
+                    "variance) or lower the learning rate."
+                )
+
+
+class PhaseProgressBar(Callback):
+    """One tqdm bar per training phase, advanced per epoch with the current loss (verbose=1)."""
+
+    def __init__(self, phase):
+        self.phase = phase
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(total=net.max_epochs, desc=self.phase, unit="epoch", leave=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4g}", refresh=False)
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+        del self.bar_
+
+
+class TargetDistributionRefresh(Callback):
+    """DEC's self-training schedule: refresh ``P`` over the whole data and test convergence.
+
+    Every ``update_interval`` mini-batches the soft assignments ``Q`` of all samples are
+    recomputed (batched, on the device), the target distribution ``P`` (DEC Eq. 3) is handed to
+    the criterion, and training stops once fewer than ``tol`` of the hard labels changed since the
+    previous refresh (Xie et al., 2016, §3.1.3).
+
+    Parameters
+    ----------
+    update_interval : int or None
+        Mini-batches between refreshes; ``None`` refreshes once per epoch.
+    tol : float
+        Fraction of changed labels below which training stops.
+    """
+
+    def __init__(self, update_interval, tol):
+        self.update_interval = update_interval
+        self.tol = tol
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.data_ = X.X
+        self.n_batches_ = 0
+        self.previous_labels_ = None
+        self.label_change_ = []
+        self.converged_ = False
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        interval = self.update_interval or -(-self.data_.shape[0] // net.batch_size)
+        if training and self.n_batches_ % interval == 0:
+            self._refresh(net)
+        self.n_batches_ += 1
+
+    def _refresh(self, net):
+        with evaluating(net.module_) as module:
+            q = apply_in_chunks(
+                lambda x: module(x)[0], self.data_, self.data_.device, to_numpy=False
+            )
+        net.criterion_.target = target_distribution(q)
+        labels = q.argmax(dim=1)
+        if self.previous_labels_ is not None:
+            changed = (labels != self.previous_labels_).to(torch.float32).mean().item()
+            self.label_change_.append(changed)
+            if changed < self.tol:
+                self.converged_ = True
+                raise KeyboardInterrupt  # skorch's way to end training early
+        self.previous_labels_ = labels
+
+    def on_train_end(self, net, **kwargs):
+        del self.data_, self.previous_labels_
+        net.criterion_.target = None

@@ -1,0 +1,70 @@
+"""The private skorch net that trains one phase of a method on device-resident batches."""
+
+import torch
+from skorch import NeuralNet
+
+from ._data import DeviceBatchIterator
+
+
+class PhaseNet(NeuralNet):
+    """A skorch ``NeuralNet`` whose criterion returns named loss terms.
+
+    Differences from ``NeuralNet``, all in service of the device-resident fast path:
+
+    * batches are ``(x, index)`` pairs from :class:`DeviceBatchIterator`;
+    * the criterion is called as ``criterion(output, x, index)`` and returns a dict of scalar
+      tensors with the total under ``"loss"`` and every term under its own name;
+    * losses are accumulated on the device and moved to the host once per epoch (skorch calls
+      ``.item()`` on every batch, a host synchronisation per step). The per-batch
+      ``train_loss`` entries of the history are written at the end of the epoch, and every term
+      ``t`` is recorded per epoch as ``train_t``.
+
+    Everything else (callbacks, history, optimizers, ``set_params`` routing, pickling) is
+    skorch's own.
+    """
+
+    def __init__(self, module, criterion, *args, **kwargs):
+        kwargs.setdefault("iterator_train", DeviceBatchIterator)
+        kwargs.setdefault("iterator_train__shuffle", True)
+        kwargs.setdefault("train_split", None)
+        super().__init__(module, criterion, *args, **kwargs)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        x, index = batch
+        output = self.infer(x, **fit_params)
+        terms = self.criterion_(output, x, index)
+        terms["loss"].backward()
+        return {"loss": terms["loss"], "y_pred": output, "terms": terms}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        batch_losses, batch_sizes, term_sums = [], [], {}
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            size = batch[0].shape[0]
+            batch_losses.append(step["loss"].detach())
+            batch_sizes.append(size)
+            for name, value in step["terms"].items():
+                if name != "loss":
+                    term_sums[name] = term_sums.get(name, 0.0) + value.detach() * size
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        self._record_epoch(prefix, batch_losses, batch_sizes, term_sums)
+
+    def _record_epoch(self, prefix, batch_losses, batch_sizes, term_sums):
+        if not batch_losses:
+            self.history.record(f"{prefix}_batch_count", 0)
+            return
+        names = list(term_sums)
+        host_values = torch.stack(batch_losses + [term_sums[n] for n in names]).tolist()
+        # skorch opened one batch row per batch in on_batch_begin; fill them now.
+        batch_rows = self.history[-1]["batches"][-len(batch_losses) :]
+        for row, loss, size in zip(batch_rows, host_values, batch_sizes):
+            row[f"{prefix}_loss"] = loss
+            row[f"{prefix}_batch_size"] = size
+        n_seen = sum(batch_sizes)
+        for name, total in zip(names, host_values[len(batch_losses) :]):
+            self.history.record(f"{prefix}_{name}", total / n_seen)
+        self.history.record(f"{prefix}_batch_count", len(batch_losses))

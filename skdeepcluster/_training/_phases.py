@@ -1,0 +1,119 @@
+"""Run one training phase (a skorch fit) and DEC's greedy layer-wise pretraining."""
+
+import copy
+
+import torch
+from torch import nn
+
+from ..utils._torch import child_seed, torch_generator
+from ._callbacks import NonFiniteLossGuard, PhaseProgressBar
+from ._criteria import ReconstructionCriterion
+from ._data import DeviceDataset
+from ._inference import apply_in_chunks, evaluating
+from ._net import PhaseNet
+
+
+def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks=()):
+    """Train ``module`` on device-resident ``X`` for ``epochs`` epochs; return the skorch net.
+
+    Parameters
+    ----------
+    module, criterion : torch.nn.Module
+        The criterion follows the :class:`PhaseNet` protocol.
+    X : torch.Tensor
+        Training data, already on ``config.device``.
+    phase : str
+        Name used in the history, progress bar and error messages; also seeds the shuffling.
+    config : TrainingConfig
+        Device, seed, batch size, learning rate, verbosity and user callbacks of the estimator.
+    epochs : int
+    lr : float, optional
+        Overrides ``config.lr`` for this phase.
+    callbacks : sequence of (name, Callback)
+        The method's own callbacks for this phase.
+
+    Returns
+    -------
+    PhaseNet
+        The fitted net; its ``history`` holds the per-epoch losses.
+    """
+    generator = torch_generator(child_seed(config.seed, phase), config.device)
+    phase_callbacks = [("nonfinite_guard", NonFiniteLossGuard(phase)), *callbacks]
+    if config.verbose == 1:
+        phase_callbacks.append(("progress", PhaseProgressBar(phase)))
+    phase_callbacks += [copy.deepcopy(cb) for cb in config.user_callbacks]
+    optimizer_options = {"optimizer__fused": True} if config.device.type == "cuda" else {}
+    net = PhaseNet(
+        module,
+        criterion,
+        optimizer=torch.optim.Adam,
+        lr=config.lr if lr is None else lr,
+        max_epochs=epochs,
+        batch_size=min(config.batch_size, X.shape[0]),
+        device=config.device,
+        callbacks=phase_callbacks,
+        verbose=int(config.verbose >= 2),
+        **optimizer_options,
+    )
+    net.fit(DeviceDataset(X, generator))
+    return net
+
+
+class DenoisingLayerPair(nn.Module):
+    """One encoder layer and its mirror decoder layer trained as a denoising autoencoder.
+
+    Dropout corrupts the input and the code (DEC §3.2); ReLU follows each layer except the
+    decoder layer that reconstructs the raw input and the encoder layer that outputs the
+    embedding.
+    """
+
+    def __init__(self, encoder_layer, decoder_layer, *, encode_relu, decode_relu, dropout):
+        super().__init__()
+        self.encoder_layer = encoder_layer
+        self.decoder_layer = decoder_layer
+        self.encode_relu = encode_relu
+        self.decode_relu = decode_relu
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        z = self.encoder_layer(self.dropout(x))
+        z = torch.relu(z) if self.encode_relu else z
+        x_hat = self.decoder_layer(self.dropout(z))
+        return z, (torch.relu(x_hat) if self.decode_relu else x_hat)
+
+
+def pretrain_layerwise(autoencoder, X, *, config, epochs, dropout=0.2):
+    """DEC's greedy layer-wise pretraining of an :class:`~skdeepcluster.nn.MLPStack` autoencoder.
+
+    Each encoder/decoder pair is trained for ``epochs`` epochs to reconstruct the (clean) output
+    of the layers below it from a corrupted copy; the pairs share their parameters with
+    ``autoencoder``, which is then ready for end-to-end fine-tuning.
+
+    Returns
+    -------
+    list of PhaseNet
+        One fitted net per layer pair, in training order.
+    """
+    encoder, decoder = autoencoder.encoder.linears, autoencoder.decoder.linears
+    n_layers = len(encoder)
+    inputs, nets = X, []
+    for depth in range(n_layers):
+        pair = DenoisingLayerPair(
+            encoder[depth],
+            decoder[n_layers - 1 - depth],
+            encode_relu=autoencoder.encoder.activated(depth),
+            decode_relu=depth > 0,
+            dropout=dropout,
+        )
+        net = fit_phase(
+            pair,
+            ReconstructionCriterion("mse"),
+            inputs,
+            phase=f"pretrain_layer{depth + 1}",
+            config=config,
+            epochs=epochs,
+        )
+        nets.append(net)
+        with evaluating(pair):
+            inputs = apply_in_chunks(lambda x: pair(x)[0], inputs, config.device, to_numpy=False)
+    return nets

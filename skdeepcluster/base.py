@@ -1,0 +1,254 @@
+"""The shared estimator base: validation, seeding, device, the fit template and inference."""
+
+import dataclasses
+import numbers
+import warnings
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted
+
+from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
+from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
+from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_state
+
+# float32 squares overflow above ~1.8e19; reconstruction losses square the input.
+_MAX_ABS_INPUT = 1e15
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """What every training phase of one ``fit`` needs to know, resolved from the parameters."""
+
+    device: torch.device
+    seed: int
+    batch_size: int
+    lr: float
+    verbose: int
+    user_callbacks: tuple
+
+
+@dataclasses.dataclass
+class FitResult:
+    """What a method's ``_fit_torch`` hands back to :meth:`BaseDeepClusterer.fit`.
+
+    Attributes
+    ----------
+    net : PhaseNet
+        The net holding the final module (used by ``transform`` and ``predict``).
+    history : dict
+        Phase name to that phase's skorch ``History``.
+    n_iter : int
+        Epochs run in the final training phase.
+    attributes : dict
+        Further fitted attributes of the method (names ending in ``_``).
+    """
+
+    net: object
+    history: dict
+    n_iter: int
+    attributes: dict = dataclasses.field(default_factory=dict)
+
+
+class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of every deep clustering estimator in skdeepcluster.
+
+    Subclasses list their parameters explicitly in ``__init__`` (scikit-learn reads them from
+    the signature), using the common names ``n_clusters``, ``latent_dim``, ``hidden_dims``,
+    ``pretrain_epochs``, ``max_epochs``, ``batch_size``, ``lr``, ``reconstruction``,
+    ``callbacks``, ``device``, ``random_state`` and ``verbose`` where the method has the concept.
+
+    A subclass implements :meth:`_fit_torch` (build the modules, run the training phases) and
+    :meth:`_proba_from_embedding` (soft cluster assignments from the latent embedding). The
+    base does everything else the same way for every method:
+
+    * parameters are validated at ``fit`` against ``_parameter_constraints``;
+    * input goes through ``validate_data`` (float32, finite, 2-D, no sparse);
+    * ``random_state`` becomes a seed used inside a fork of torch's RNG, so the caller's NumPy
+      and torch random states are never touched and a seed reproduces a fit on one device;
+    * ``device`` is resolved once (``"auto"`` picks CUDA when present);
+    * the final labels are computed by the same code as ``predict``, so
+      ``fit_predict(X) == fit(X).predict(X)``;
+    * fitted attributes are set only when training has finished, so an interrupted ``fit``
+      leaves the estimator as it was.
+
+    Inference (``transform``, ``predict_proba``, ``predict``) runs in eval mode without
+    gradients, in chunks of 4,096 rows so memory stays bounded for any input size.
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_dims": ["array-like"],
+        "pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "reconstruction": [StrOptions({"mse", "bce"})],
+        "callbacks": [list, tuple, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the networks on ``X`` and assign every sample to a cluster.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. Converted to float32; scale it as the method expects (e.g. [0, 1]
+            for a binary cross-entropy reconstruction).
+        y : None
+            Ignored; present for API consistency (labels only ever score a clustering).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = validate_data(self, X, dtype=np.float32, order="C", ensure_min_samples=2)
+        self._check_input_against_params(X)
+        config = TrainingConfig(
+            device=resolve_device(self.device),
+            seed=seed_from_random_state(self.random_state),
+            batch_size=self.batch_size,
+            lr=self.lr,
+            verbose=int(self.verbose),
+            user_callbacks=tuple(self.callbacks or ()),
+        )
+        with isolated_torch_rng(config.seed, config.device):
+            result = self._fit_torch(as_training_tensor(X, config.device), config)
+        for name, value in result.attributes.items():
+            setattr(self, name, value)
+        self.net_ = result.net
+        self.history_ = result.history
+        self.n_iter_ = result.n_iter
+        self.labels_ = self._predict_proba_array(X).argmax(axis=1)
+        self._warn_if_collapsed(self.labels_)
+        return self
+
+    def _check_input_against_params(self, X):
+        if self.n_clusters > X.shape[0]:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} must be <= n_samples={X.shape[0]}."
+            )
+        hidden_dims = np.asarray(self.hidden_dims)
+        if hidden_dims.ndim != 1 or not all(
+            isinstance(d, numbers.Integral) and d >= 1 for d in hidden_dims.tolist()
+        ):
+            raise ValueError(
+                f"hidden_dims must be a sequence of positive ints; got {self.hidden_dims!r}."
+            )
+        largest = float(np.max(np.abs(X)))
+        if largest > _MAX_ABS_INPUT:
+            raise ValueError(
+                f"X contains values up to {largest:.3g} in magnitude, which overflow float32 "
+                "training losses. Rescale the data (e.g. MinMaxScaler or StandardScaler)."
+            )
+
+    @abstractmethod
+    def _fit_torch(self, X, config):
+        """Build and train the modules on device tensor ``X``; return a :class:`FitResult`."""
+
+    def _warn_if_collapsed(self, labels):
+        n_found = np.unique(labels).size
+        if n_found < self.n_clusters:
+            warnings.warn(
+                f"Only {n_found} of n_clusters={self.n_clusters} clusters received samples: "
+                "the clustering collapsed. Try another random_state, more pretraining, or "
+                "fewer clusters.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    # ---------------------------------------------------------------- inference
+
+    def _embed_array(self, X):
+        device = self.net_.device
+        with evaluating(self.net_.module_) as module:
+            encoder = self._encoder(module)
+            return apply_in_chunks(encoder, X, torch.device(device), to_numpy=True)
+
+    @staticmethod
+    def _encoder(module):
+        """The callable mapping a batch to its embedding, inside the trained module."""
+        return module.autoencoder.encoder if hasattr(module, "autoencoder") else module.encoder
+
+    @abstractmethod
+    def _proba_from_embedding(self, Z):
+        """Soft assignments (n_samples, n_clusters), rows summing to one, from embeddings."""
+
+    def _predict_proba_array(self, X):
+        return self._proba_from_embedding(self._embed_array(X))
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=np.float32, order="C", reset=False)
+
+    def transform(self, X):
+        """Embed ``X`` in the learned latent space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim), dtype float32
+        """
+        return self._embed_array(self._validated(X))
+
+    def predict_proba(self, X):
+        """Soft cluster assignments of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters)
+            Rows sum to one.
+        """
+        return self._predict_proba_array(self._validated(X))
+
+    def predict(self, X):
+        """Assign each sample of ``X`` to its most probable cluster.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int64
+        """
+        return self.predict_proba(X).argmax(axis=1)
+
+    def fit_predict(self, X, y=None):
+        """Fit on ``X`` and return its cluster labels (identical to ``fit(X).predict(X)``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int64
+        """
+        return self.fit(X).labels_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.non_deterministic = False
+        return tags

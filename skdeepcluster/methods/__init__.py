@@ -1,0 +1,6 @@
+"""The estimators, one private module per method family, re-exported at the package top."""
+
+from ._ae_kmeans import AEKMeans
+from ._dec import DEC, IDEC
+
+__all__ = ["AEKMeans", "DEC", "IDEC"]

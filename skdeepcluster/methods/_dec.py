@@ -1,0 +1,293 @@
+"""DEC (Xie et al., 2016) and IDEC (Guo et al., 2017): self-training on a Student's t layer."""
+
+import numbers
+
+import torch
+
+from ..base import BaseDeepClusterer, FitResult
+from ..nn import ClusteringAutoencoder, StudentTAssignment, student_t_assignment
+from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._torch import child_seed
+from .._training._callbacks import TargetDistributionRefresh
+from .._training._cluster_init import fit_latent_clusterer
+from .._training._criteria import SelfTrainingCriterion
+from .._training._phases import fit_phase
+from . import _params
+from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
+
+_SELF_TRAINING = """update_interval : int or None, default=None
+        Mini-batches between refreshes of the target distribution ``P`` over the whole data
+        set; ``None`` refreshes once per epoch. The DEC/IDEC code uses 140 on MNIST.
+    tol : float, default=1e-3
+        Training stops once fewer than this fraction of labels changed between two refreshes.
+    alpha : float, default=1.0
+        Degrees of freedom of the Student's t kernel (Eq. 1 of DEC).
+    n_init : int, default=20
+        KMeans restarts for the initial centroids (DEC uses 20)."""
+
+
+class DEC(BaseDeepClusterer):
+    __doc__ = f"""Deep Embedded Clustering (Xie, Girshick and Farhadi, ICML 2016).
+
+    An autoencoder is pretrained (greedy layer-wise denoising, then end to end), KMeans on its
+    embedding initialises centroids ``mu_j``, and the encoder and centroids are then trained to
+    minimise ``KL(P || Q)`` (Eq. 2) between the Student's t soft assignment ``Q`` (Eq. 1) and the
+    sharpened target distribution ``P`` (Eq. 3), which is refreshed every ``update_interval``
+    mini-batches on the whole data set. The decoder is discarded after pretraining.
+
+    Parameters
+    ----------
+    {_params.N_CLUSTERS}
+    {_params.ARCHITECTURE}
+    pretrain_epochs : int, default=50
+        Epochs of end-to-end autoencoder pretraining, and of each layer pair with
+        ``pretrain="layerwise"``.
+    max_epochs : int, default=100
+        Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
+    pretrain : {{"end_to_end", "layerwise"}}, default="layerwise"
+        DEC's scheme is ``"layerwise"``: each encoder/decoder pair trained as a denoising
+        autoencoder (dropout 0.2), then the whole autoencoder fine-tuned.
+    {_SELF_TRAINING}
+    {_params.TRAINING}
+    {_params.RUNTIME}
+
+    Attributes
+    ----------
+    {_params.COMMON_ATTRIBUTES}
+    converged_ : bool
+        Whether ``tol`` stopped training before ``max_epochs``.
+
+    See Also
+    --------
+    IDEC : keeps the reconstruction loss while clustering.
+    AEKMeans : the two-stage baseline.
+
+    Notes
+    -----
+    Adam (``lr``) trains every phase; the original DEC used SGD. ``n_iter_`` counts clustering
+    epochs, including the one interrupted by ``tol``.
+
+    References
+    ----------
+    J. Xie, R. Girshick, A. Farhadi. Unsupervised Deep Embedding for Clustering Analysis.
+    ICML 2016.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeepcluster import DEC
+    >>> X = load_digits().data / 16
+    >>> labels = DEC(n_clusters=10, hidden_dims=(64,), pretrain_epochs=5, max_epochs=5,
+    ...              random_state=0).fit_predict(X)
+    >>> labels.shape
+    (1797,)
+    """
+
+    _parameter_constraints = {
+        **BaseDeepClusterer._parameter_constraints,
+        "pretrain": [StrOptions({"end_to_end", "layerwise"})],
+        "update_interval": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "tol": [Interval(numbers.Real, 0, 1, closed="both")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        latent_dim=10,
+        hidden_dims=(500, 500, 2000),
+        pretrain_epochs=50,
+        max_epochs=100,
+        pretrain="layerwise",
+        update_interval=None,
+        tol=1e-3,
+        alpha=1.0,
+        n_init=20,
+        batch_size=256,
+        lr=1e-3,
+        reconstruction="mse",
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.latent_dim = latent_dim
+        self.hidden_dims = hidden_dims
+        self.pretrain_epochs = pretrain_epochs
+        self.max_epochs = max_epochs
+        self.pretrain = pretrain
+        self.update_interval = update_interval
+        self.tol = tol
+        self.alpha = alpha
+        self.n_init = n_init
+        self.batch_size = batch_size
+        self.lr = lr
+        self.reconstruction = reconstruction
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _criterion(self):
+        """DEC: the clustering loss alone (Eq. 2)."""
+        return SelfTrainingCriterion(clustering_weight=1.0, reconstruction_weight=0.0)
+
+    def _fit_torch(self, X, config):
+        autoencoder = build_autoencoder(X.shape[1], self.hidden_dims, self.latent_dim)
+        _, history = pretrain_autoencoder(
+            autoencoder,
+            X,
+            config=config,
+            epochs=self.pretrain_epochs,
+            strategy=self.pretrain,
+            reconstruction=self.reconstruction,
+        )
+        kmeans = fit_latent_clusterer(
+            embed(autoencoder.encoder, X, config.device),
+            self.n_clusters,
+            method="kmeans",
+            seed=child_seed(config.seed, "kmeans"),
+            n_init=self.n_init,
+        )
+        assignment = StudentTAssignment(self.n_clusters, self.latent_dim, self.alpha)
+        with torch.no_grad():
+            assignment.centers.copy_(torch.as_tensor(kmeans.cluster_centers_))
+        criterion = self._criterion()
+        model = ClusteringAutoencoder(
+            autoencoder, assignment.to(config.device), decode=criterion.reconstruction_weight > 0
+        )
+        refresh = TargetDistributionRefresh(self.update_interval, self.tol)
+        net = fit_phase(
+            model,
+            criterion,
+            X,
+            phase="cluster",
+            config=config,
+            epochs=self.max_epochs,
+            callbacks=[("target_refresh", refresh)],
+        )
+        history["cluster"] = net.history
+        return FitResult(
+            net=net,
+            history=history,
+            n_iter=len(net.history),
+            attributes={
+                "cluster_centers_": assignment.centers.detach().cpu().numpy(),
+                "converged_": bool(getattr(refresh, "converged_", False)),
+            },
+        )
+
+    def _proba_from_embedding(self, Z):
+        return student_t_assignment(
+            torch.from_numpy(Z), torch.from_numpy(self.cluster_centers_), self.alpha
+        ).numpy()
+
+
+class IDEC(DEC):
+    __doc__ = f"""Improved Deep Embedded Clustering with local structure preservation
+    (Guo, Gao, Liu and Yin, IJCAI 2017).
+
+    DEC whose decoder is kept: the autoencoder is pretrained end to end, then encoder, decoder
+    and centroids minimise ``L = L_r + gamma * L_c`` (Eq. 3 of IDEC), the reconstruction loss
+    plus the DEC clustering loss ``KL(P || Q)``. Keeping ``L_r`` preserves the local structure
+    of the data that pure DEC training distorts.
+
+    Parameters
+    ----------
+    {_params.N_CLUSTERS}
+    {_params.ARCHITECTURE}
+    pretrain_epochs : int, default=50
+        Epochs of end-to-end autoencoder pretraining.
+    max_epochs : int, default=100
+        Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
+    pretrain : {{"end_to_end", "layerwise"}}, default="end_to_end"
+        IDEC pretrains end to end; ``"layerwise"`` uses DEC's scheme.
+    gamma : float, default=0.1
+        Weight of the clustering loss against the reconstruction loss (IDEC uses 0.1).
+    {_SELF_TRAINING}
+    {_params.TRAINING}
+    {_params.RUNTIME}
+
+    Attributes
+    ----------
+    {_params.COMMON_ATTRIBUTES}
+    converged_ : bool
+        Whether ``tol`` stopped training before ``max_epochs``.
+
+    See Also
+    --------
+    DEC : the same objective without the reconstruction term.
+
+    References
+    ----------
+    X. Guo, L. Gao, X. Liu, J. Yin. Improved Deep Embedded Clustering with Local Structure
+    Preservation. IJCAI 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeepcluster import IDEC
+    >>> X = load_digits().data / 16
+    >>> model = IDEC(n_clusters=10, hidden_dims=(64,), pretrain_epochs=5, max_epochs=5,
+    ...              random_state=0).fit(X)
+    >>> model.predict_proba(X).shape
+    (1797, 10)
+    """
+
+    _parameter_constraints = {
+        **DEC._parameter_constraints,
+        "gamma": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        latent_dim=10,
+        hidden_dims=(500, 500, 2000),
+        pretrain_epochs=50,
+        max_epochs=100,
+        pretrain="end_to_end",
+        gamma=0.1,
+        update_interval=None,
+        tol=1e-3,
+        alpha=1.0,
+        n_init=20,
+        batch_size=256,
+        lr=1e-3,
+        reconstruction="mse",
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_clusters,
+            latent_dim=latent_dim,
+            hidden_dims=hidden_dims,
+            pretrain_epochs=pretrain_epochs,
+            max_epochs=max_epochs,
+            pretrain=pretrain,
+            update_interval=update_interval,
+            tol=tol,
+            alpha=alpha,
+            n_init=n_init,
+            batch_size=batch_size,
+            lr=lr,
+            reconstruction=reconstruction,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.gamma = gamma
+
+    def _criterion(self):
+        """IDEC: reconstruction plus ``gamma`` times the clustering loss (Eq. 3)."""
+        return SelfTrainingCriterion(
+            clustering_weight=self.gamma, reconstruction_weight=1.0, kind=self.reconstruction
+        )

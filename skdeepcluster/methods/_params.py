@@ -1,0 +1,53 @@
+"""Numpydoc text of the parameters every estimator shares, written once.
+
+The estimators' docstrings are assembled from these blocks so that a common parameter is
+described the same way everywhere.
+"""
+
+N_CLUSTERS = """n_clusters : int, default=8
+        Number of clusters."""
+
+ARCHITECTURE = """latent_dim : int, default=10
+        Size of the embedding (the autoencoder's bottleneck).
+    hidden_dims : tuple of int, default=(500, 500, 2000)
+        Widths of the encoder's hidden layers; the decoder mirrors them. The papers use
+        ``d-500-500-2000-10``."""
+
+TRAINING = """batch_size : int, default=256
+        Mini-batch size of every training phase (capped at ``n_samples``).
+    lr : float, default=1e-3
+        Adam learning rate of every training phase.
+    reconstruction : {"mse", "bce"}, default="mse"
+        Reconstruction loss. ``"bce"`` treats the decoder output as logits and needs ``X`` in
+        ``[0, 1]``.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (``EarlyStopping(monitor="train_loss")``, ``Checkpoint``,
+        ``LRScheduler``, ...). A fresh copy is attached to every training phase; the list you
+        pass is never modified."""
+
+RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
+        Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine
+        without it raises ``ValueError`` at ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the clustering initialisation. The same
+        seed on the same device gives the same labels. Neither NumPy's nor torch's global
+        random state is used or changed; a ``RandomState`` passed in is not advanced.
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar per training phase, 2 prints skorch's per-epoch
+        table."""
+
+COMMON_ATTRIBUTES = """labels_ : ndarray of shape (n_samples,)
+        Cluster of every training sample (``fit_predict`` returns it).
+    cluster_centers_ : ndarray of shape (n_clusters, latent_dim)
+        Centroids in the latent space.
+    n_iter_ : int
+        Epochs run in the final training phase.
+    history_ : dict of str to skorch.history.History
+        Per-epoch losses of every training phase (``"pretrain"``, ``"cluster"``, ...); each
+        loss term ``t`` is recorded as ``train_t``.
+    net_ : skorch.NeuralNet
+        The net holding the trained torch module (``net_.module_``).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names."""
