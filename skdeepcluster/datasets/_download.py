@@ -51,7 +51,7 @@ def fetch_file(url, sha256, dest_dir, *, filename=None, timeout=60.0):
 
     Returns
     -------
-    path : str
+    str
         Path of the verified file.
 
     Raises
@@ -128,7 +128,7 @@ def fetch_from_mirrors(urls, sha256, dest_dir, *, filename, timeout=60.0):
 
     Returns
     -------
-    path : str
+    str
         Path of the verified file.
 
     Raises
@@ -143,9 +143,7 @@ def fetch_from_mirrors(urls, sha256, dest_dir, *, filename, timeout=60.0):
     checksum_failed = False
     for url in urls:
         try:
-            return fetch_file(
-                url, sha256, dest_dir, filename=filename, timeout=timeout
-            )
+            return fetch_file(url, sha256, dest_dir, filename=filename, timeout=timeout)
         except DownloadError as exc:
             failures.append(str(exc))
         except ValueError as exc:

@@ -51,7 +51,7 @@ def read_idx(source, *, ndim):
 
     Returns
     -------
-    array : ndarray of uint8
+    ndarray of uint8
         The array, of shape given by the header.
 
     Raises
@@ -97,7 +97,7 @@ def convert_idx(train_images, train_labels, test_images, test_labels):
 
     Returns
     -------
-    arrays : dict
+    dict
         ``X`` (uint8, ``(n, 28, 28)``), ``y`` (int64) and ``split`` (uint8,
         0 train then 1 test).
 
@@ -184,7 +184,7 @@ def convert_usps(train, test):
 
     Returns
     -------
-    arrays : dict
+    dict
         ``X`` (float32 in ``[0, 1]``, ``(n, 16, 16)``), ``y`` (int64) and
         ``split`` (uint8).
 
@@ -288,7 +288,7 @@ def convert_mat_images(source):
 
     Returns
     -------
-    arrays : dict
+    dict
         ``X`` (uint8, ``(n, height, width)``) and ``y`` (int64).
 
     Raises
@@ -386,7 +386,7 @@ def convert_reuters_tab(train, test):
 
     Returns
     -------
-    arrays : dict
+    dict
         ``X`` (float32, ``(n, n_words)``), ``y`` (int64, index into
         ``class_names``), ``split`` (uint8), ``class_names`` and ``vocab``
         (unicode arrays), and the documents as one UTF-8 buffer

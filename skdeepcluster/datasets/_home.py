@@ -27,7 +27,7 @@ def get_data_home(data_home=None):
 
     Returns
     -------
-    data_home : str
+    str
         The path of the data folder.
 
     Raises

