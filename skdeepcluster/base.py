@@ -15,6 +15,9 @@ from ._training._inference import apply_in_chunks, as_training_tensor, evaluatin
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_state
 
+# What validate_data records about the training input; restored if a fit is interrupted.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
 # float32 squares overflow above ~1.8e19; reconstruction losses square the input.
 _MAX_ABS_INPUT = 1e15
 
@@ -113,6 +116,25 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
         self : object
             The fitted estimator.
         """
+        previous_input_attributes = {
+            name: getattr(self, name) for name in _INPUT_ATTRIBUTES if hasattr(self, name)
+        }
+        try:
+            self._fit_and_assign(X)
+        except BaseException:
+            self._restore_input_attributes(previous_input_attributes)
+            raise
+        return self
+
+    def _restore_input_attributes(self, previous):
+        """Undo what ``validate_data`` recorded about an input whose fit did not finish."""
+        for name in _INPUT_ATTRIBUTES:
+            if name in previous:
+                setattr(self, name, previous[name])
+            elif hasattr(self, name):
+                delattr(self, name)
+
+    def _fit_and_assign(self, X):
         X = validate_data(self, X, dtype=np.float32, order="C", ensure_min_samples=2)
         self._check_input_against_params(X)
         config = TrainingConfig(
@@ -132,7 +154,6 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
         self.n_iter_ = result.n_iter
         self.labels_ = self._predict_proba_array(X).argmax(axis=1)
         self._warn_if_collapsed(self.labels_)
-        return self
 
     def _check_input_against_params(self, X):
         if self.n_clusters > X.shape[0]:
@@ -165,7 +186,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
                 "the clustering collapsed. Try another random_state, more pretraining, or "
                 "fewer clusters.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,  # the caller of fit (through _fit_context)
             )
 
     # ---------------------------------------------------------------- inference
@@ -246,6 +267,9 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
         labels : ndarray of shape (n_samples,), dtype int64
         """
         return self.fit(X).labels_
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

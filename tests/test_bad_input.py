@@ -45,7 +45,7 @@ BAD_X = [
     ("strings", np.array([["a", "b"]] * 10, dtype=object), ValueError, "could not convert"),
     ("no_samples", np.empty((0, 5)), ValueError, "0 sample"),
     ("no_features", np.empty((10, 0)), ValueError, "0 feature"),
-    ("one_sample", good_X(1), ValueError, "n_samples=1"),
+    ("one_sample", good_X(1), ValueError, "minimum of 2 is required"),
     ("one_d", np.arange(10.0), ValueError, "Expected 2D array"),
     ("three_d", np.zeros((4, 3, 2)), ValueError, "Found array with dim 3"),
     ("scalar", np.float64(3.0), ValueError, "Expected 2D array"),

@@ -37,7 +37,10 @@ def apply_in_chunks(function, X, device, *, to_numpy, chunk_size=INFERENCE_CHUNK
     """
     outputs = []
     for start in range(0, X.shape[0], chunk_size):
-        chunk = torch.as_tensor(X[start : start + chunk_size]).to(device, non_blocking=True)
+        chunk = X[start : start + chunk_size]
+        if isinstance(chunk, np.ndarray) and not chunk.flags.writeable:
+            chunk = chunk.copy()  # torch refuses to wrap read-only memory silently
+        chunk = torch.as_tensor(chunk).to(device, non_blocking=True)
         output = function(chunk)
         outputs.append(output.cpu() if to_numpy else output)
     result = torch.cat(outputs)

@@ -42,7 +42,7 @@ def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks
     if config.verbose == 1:
         phase_callbacks.append(("progress", PhaseProgressBar(phase)))
     phase_callbacks += [copy.deepcopy(cb) for cb in config.user_callbacks]
-    optimizer_options = {"optimizer__fused": True} if config.device.type == "cuda" else {}
+    optimizer_options = {"optimizer__fused": True}
     net = PhaseNet(
         module,
         criterion,

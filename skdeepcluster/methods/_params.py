@@ -49,5 +49,5 @@ COMMON_ATTRIBUTES = """labels_ : ndarray of shape (n_samples,)
         The net holding the trained torch module (``net_.module_``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names."""

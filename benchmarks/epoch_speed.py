@@ -1,0 +1,146 @@
+"""Seconds per autoencoder pretraining epoch: skdeepcluster's device-resident path vs DataLoader.
+
+The network is the papers' ``d-500-500-2000-10`` autoencoder with a mirrored decoder, trained
+with MSE and Adam (lr 1e-3) in mini-batches of 256 on MNIST-shaped data (70,000 x 784 by
+default; the values do not affect speed, so uniform noise in [0, 1] is used unless
+``--data-home`` points at ``mnist.npz``).
+
+Two ways of running the same epoch are timed in one process:
+
+* ``dataloader``: the plain torch loop, a ``DataLoader`` over CPU tensors with a host-to-device
+  copy and ``loss.item()`` per batch (what skorch does by default);
+* ``skdeepcluster``: the library's own pretraining phase (``fit_phase`` with a ``PhaseNet``),
+  data resident on the device, batches sliced from a device-side permutation, losses moved to
+  the host once per epoch, fused Adam.
+
+Prints a table with the median seconds per epoch (after one warm-up epoch) and the ratio, and
+writes ``benchmarks/results/epoch_speed_<device>.json``.
+
+Example::
+
+    python benchmarks/epoch_speed.py --device cuda            # the full MNIST-sized run
+    python benchmarks/epoch_speed.py --n-samples 10000        # a quicker CPU run
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+import skdeepcluster
+from skdeepcluster._training._criteria import ReconstructionCriterion
+from skdeepcluster._training._phases import fit_phase
+from skdeepcluster.base import TrainingConfig
+from skdeepcluster.methods._autoencoding import build_autoencoder
+from skdeepcluster.utils._torch import resolve_device
+
+RESULTS = Path(__file__).resolve().parent / "results"
+HIDDEN_DIMS, LATENT_DIM, BATCH_SIZE, LR = (500, 500, 2000), 10, 256, 1e-3
+
+
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def dataloader_epochs(X, device, epochs):
+    """Seconds of each epoch of the plain DataLoader loop."""
+    torch.manual_seed(0)
+    model = build_autoencoder(X.shape[1], HIDDEN_DIMS, LATENT_DIM).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    loader = DataLoader(TensorDataset(torch.from_numpy(X)), batch_size=BATCH_SIZE, shuffle=True)
+    seconds = []
+    for _ in range(epochs):
+        synchronize(device)
+        start = time.perf_counter()
+        for (batch,) in loader:
+            batch = batch.to(device)
+            _, reconstruction = model(batch)
+            loss = torch.nn.functional.mse_loss(reconstruction, batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss.item()
+        synchronize(device)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def skdeepcluster_epochs(X, device, epochs):
+    """Seconds of each epoch of the library's pretraining phase (from its history)."""
+    torch.manual_seed(0)
+    model = build_autoencoder(X.shape[1], HIDDEN_DIMS, LATENT_DIM)
+    config = TrainingConfig(
+        device=device, seed=0, batch_size=BATCH_SIZE, lr=LR, verbose=0, user_callbacks=()
+    )
+    X_device = torch.from_numpy(X).to(device)
+    synchronize(device)
+    net = fit_phase(
+        model, ReconstructionCriterion("mse"), X_device, phase="pretrain", config=config,
+        epochs=epochs,
+    )
+    return [row["dur"] for row in net.history]
+
+
+def load_data(args):
+    if args.data_home:
+        from skdeepcluster.datasets import load_mnist
+
+        X = load_mnist(data_home=args.data_home, download_if_missing=False).data / 255.0
+        return np.ascontiguousarray(X[: args.n_samples], dtype=np.float32)
+    return np.random.RandomState(0).rand(args.n_samples, 784).astype(np.float32)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--n-samples", type=int, default=70_000)
+    parser.add_argument("--epochs", type=int, default=4, help="timed epochs after a warm-up")
+    parser.add_argument("--data-home", default=None, help="folder holding mnist.npz")
+    args = parser.parse_args()
+
+    device = resolve_device(args.device)
+    X = load_data(args)
+    timings = {
+        "dataloader": dataloader_epochs(X, device, args.epochs + 1)[1:],
+        "skdeepcluster": skdeepcluster_epochs(X, device, args.epochs + 1)[1:],
+    }
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    ratio = medians["skdeepcluster"] / medians["dataloader"]
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
+
+    print(f"\nautoencoder {X.shape[1]}-500-500-2000-10, batch {BATCH_SIZE}, "
+          f"{X.shape[0]} samples, device {device} ({name or platform.machine()})\n")
+    print("| path | median s/epoch | epochs/s |")
+    print("|---|---|---|")
+    for path, value in medians.items():
+        print(f"| {path} | {value:.3f} | {1 / value:.2f} |")
+    print(f"\nskdeepcluster / dataloader time ratio: {ratio:.2f} "
+          f"({1 / ratio:.2f}x faster)")
+
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"epoch_speed_{device.type}.json"
+    path.write_text(json.dumps({
+        "device": str(device),
+        "device_name": name,
+        "n_samples": X.shape[0],
+        "n_features": X.shape[1],
+        "batch_size": BATCH_SIZE,
+        "torch": torch.__version__,
+        "skdeepcluster": skdeepcluster.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "seconds_per_epoch": timings,
+        "median_seconds_per_epoch": medians,
+        "ratio_skdeepcluster_over_dataloader": ratio,
+    }, indent=2) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Behaviour of the estimators beyond the scikit-learn checks (tiny networks, CPU)."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+from skorch.callbacks import EarlyStopping, LRScheduler
+
+from skdeepcluster import DEC, IDEC, AEKMeans
+from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
+
+from ._configs import TINY
+
+ESTIMATORS = [AEKMeans, DEC, IDEC]
+
+
+def make(cls, **params):
+    base = dict(TINY, n_clusters=3, random_state=0)
+    if cls is not AEKMeans:
+        base["max_epochs"] = 3
+    base.update(params)
+    return cls(**base)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_fitted_attributes_and_shapes(cls, blobs):
+    X, _ = blobs
+    model = make(cls).fit(X)
+    assert model.labels_.shape == (90,) and model.labels_.dtype == np.int64
+    assert model.cluster_centers_.shape == (3, 2)
+    assert model.transform(X).shape == (90, 2) and model.transform(X).dtype == np.float32
+    proba = model.predict_proba(X)
+    assert proba.shape == (90, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
+    assert model.n_features_in_ == 5
+    assert model.n_iter_ >= 1
+    assert "pretrain" in model.history_
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_fit_predict_equals_fit_then_predict(cls, blobs):
+    X, _ = blobs
+    model = make(cls)
+    np.testing.assert_array_equal(model.fit_predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_separates_well_separated_blobs(cls, blobs):
+    X, y = blobs
+    labels = make(cls, pretrain_epochs=30, hidden_dims=(32,)).fit_predict(X)
+    assert clustering_accuracy(y, labels) > 0.9
+
+
+def test_history_records_each_phase_and_loss_term(blobs):
+    X, _ = blobs
+    model = make(IDEC, pretrain_epochs=4, max_epochs=3, tol=0.0).fit(X)
+    assert list(model.history_) == ["pretrain", "cluster"]
+    assert len(model.history_["pretrain"]) == 4
+    assert len(model.history_["cluster"]) == 3 == model.n_iter_
+    last = model.history_["cluster"][-1]
+    assert {"train_loss", "train_reconstruction", "train_clustering"} <= set(last)
+    expected = last["train_reconstruction"] + 0.1 * last["train_clustering"]
+    assert last["train_loss"] == pytest.approx(expected, rel=1e-4)
+    batch_rows = last["batches"]
+    assert len(batch_rows) == last["train_batch_count"] == 3
+    assert sum(row["train_batch_size"] for row in batch_rows) == 90
+
+
+def test_dec_has_no_reconstruction_term_and_stops_at_tol(blobs):
+    X, _ = blobs
+    model = make(DEC, pretrain_epochs=20, max_epochs=50, tol=0.5, pretrain="end_to_end").fit(X)
+    assert "train_reconstruction" not in model.history_["cluster"][-1]
+    assert model.converged_
+    assert model.n_iter_ < 50
+
+
+def test_dec_layerwise_pretraining_phases(blobs):
+    X, _ = blobs
+    model = make(DEC, hidden_dims=(8, 4), pretrain="layerwise").fit(X)
+    assert list(model.history_) == [
+        "pretrain_layer1", "pretrain_layer2", "pretrain_layer3", "pretrain", "cluster"
+    ]
+
+
+def test_update_interval_counts_mini_batches(blobs):
+    X, _ = blobs
+    # 90 samples / batch 32 = 3 batches per epoch; refresh every 2 batches over 4 epochs.
+    model = make(IDEC, max_epochs=4, update_interval=2, tol=0.0).fit(X)
+    refresh = dict(model.net_.callbacks_)["target_refresh"]
+    assert len(refresh.label_change_) == 12 // 2 - 1
+
+
+def test_aekmeans_gmm_posterior(blobs):
+    X, y = blobs
+    model = make(AEKMeans, clusterer="gmm", pretrain_epochs=30, hidden_dims=(32,)).fit(X)
+    np.testing.assert_allclose(model.predict_proba(X), model.clusterer_.predict_proba(
+        model.transform(X)))
+    assert clustering_accuracy(y, model.labels_) > 0.9
+
+
+def test_bce_reconstruction_on_unit_interval_data(blobs):
+    X, _ = blobs
+    X = MinMaxScaler().fit_transform(X)
+    model = make(IDEC, reconstruction="bce").fit(X)
+    assert np.isfinite(model.history_["cluster"][-1]["train_loss"])
+
+
+def test_user_callbacks_reach_every_phase_and_are_not_modified(blobs):
+    X, _ = blobs
+    stopper = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
+    state_before = dict(vars(stopper))
+    model = make(IDEC, pretrain_epochs=20, max_epochs=20, tol=0.0, callbacks=[stopper])
+    model.fit(X)
+    assert len(model.history_["pretrain"]) < 20
+    assert len(model.history_["cluster"]) < 20
+    assert vars(stopper) == state_before  # the caller's instance was copied, not used
+
+
+def test_lr_scheduler_callback(blobs):
+    X, _ = blobs
+    scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+    model = make(AEKMeans, pretrain_epochs=3, callbacks=[scheduler]).fit(X)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5**3)
+
+
+def test_verbose_levels(blobs, capsys):
+    X, _ = blobs
+    make(IDEC, verbose=0).fit(X)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    make(IDEC, verbose=1).fit(X)
+    captured = capsys.readouterr()
+    assert "pretrain" in captured.err and "cluster" in captured.err
+    make(IDEC, verbose=2).fit(X)
+    assert "train_loss" in capsys.readouterr().out
+
+
+def test_device_auto_resolves_to_available_device(blobs):
+    X, _ = blobs
+    import torch
+
+    model = make(AEKMeans, device="auto").fit(X)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert str(model.net_.device).startswith(expected)
+
+
+def test_inference_is_chunked_and_chunk_independent(blobs, monkeypatch):
+    from skdeepcluster._training import _inference
+
+    X, _ = blobs
+    model = make(IDEC).fit(X)
+    whole = model.transform(X)
+    monkeypatch.setattr(_inference, "INFERENCE_CHUNK_SIZE", 7)
+    monkeypatch.setattr(_inference.apply_in_chunks, "__defaults__", (7,))
+    np.testing.assert_allclose(model.transform(X), whole, rtol=1e-5, atol=1e-6)
+
+
+def test_refit_with_other_features_replaces_model(blobs):
+    X, _ = blobs
+    model = make(AEKMeans).fit(X)
+    model.fit(X[:, :3])
+    assert model.n_features_in_ == 3 and model.transform(X[:, :3]).shape == (90, 2)
+
+
+def test_clone_and_set_params_route_to_refit(blobs):
+    X, _ = blobs
+    model = make(IDEC).fit(X)
+    other = clone(model).set_params(gamma=0.5, max_epochs=1)
+    assert not hasattr(other, "labels_")
+    assert other.fit(X).n_iter_ == 1
+
+
+def test_grid_search_in_pipeline_with_clustering_scorers(blobs):
+    X, y = blobs
+    search = GridSearchCV(
+        make_pipeline(MinMaxScaler(), make(IDEC, pretrain_epochs=10)),
+        {"idec__gamma": [0.05, 0.1]},
+        scoring={"acc": clustering_accuracy_scorer, "nmi": nmi_scorer},
+        refit="acc",
+        cv=2,
+    ).fit(X, y)
+    assert set(search.cv_results_["params"][0]) == {"idec__gamma"}
+    assert 0.0 <= search.best_score_ <= 1.0

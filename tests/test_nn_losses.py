@@ -1,0 +1,104 @@
+"""Modules and losses against direct evaluations of their formulas."""
+
+import numpy as np
+import pytest
+import torch
+
+from skdeepcluster.losses import (
+    dec_kl_divergence,
+    reconstruction_loss,
+    reconstruction_output,
+    target_distribution,
+)
+from skdeepcluster.nn import (
+    Autoencoder,
+    ClusteringAutoencoder,
+    ConvDecoder,
+    ConvEncoder,
+    StudentTAssignment,
+    mlp_decoder,
+    mlp_encoder,
+    student_t_assignment,
+)
+
+
+def test_student_t_matches_formula():
+    rng = np.random.RandomState(0)
+    z, mu = rng.randn(6, 3), rng.randn(4, 3)
+    alpha = 1.5
+    kernel = (1 + ((z[:, None] - mu[None]) ** 2).sum(-1) / alpha) ** (-(alpha + 1) / 2)
+    expected = kernel / kernel.sum(1, keepdims=True)
+    got = student_t_assignment(torch.tensor(z), torch.tensor(mu), alpha).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_student_t_far_points_do_not_underflow():
+    z = torch.tensor([[1e4, 1e4]], dtype=torch.float32)
+    q = student_t_assignment(z, torch.tensor([[0.0, 0.0], [1.0, 1.0]]))
+    assert torch.isfinite(q).all() and q.sum().item() == pytest.approx(1.0)
+
+
+def test_target_distribution_matches_formula():
+    q = torch.softmax(torch.randn(8, 3, dtype=torch.float64), dim=1)
+    weight = q**2 / q.sum(0)
+    expected = weight / weight.sum(1, keepdim=True)
+    torch.testing.assert_close(target_distribution(q), expected)
+
+
+def test_target_distribution_sharpens():
+    q = torch.tensor([[0.6, 0.4], [0.4, 0.6]], dtype=torch.float64)
+    p = target_distribution(q)
+    assert p[0, 0] > q[0, 0] and p[1, 1] > q[1, 1]
+
+
+def test_kl_divergence_known_values():
+    p = torch.tensor([[0.5, 0.5], [1.0, 0.0]], dtype=torch.float64)
+    q = torch.tensor([[0.25, 0.75], [0.5, 0.5]], dtype=torch.float64)
+    expected = ((0.5 * np.log(2) + 0.5 * np.log(0.5 / 0.75)) + np.log(2)) / 2
+    assert dec_kl_divergence(p, q).item() == pytest.approx(expected)
+    assert dec_kl_divergence(q, q).item() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_reconstruction_losses():
+    x = torch.rand(5, 4, dtype=torch.float64)
+    logits = torch.randn(5, 4, dtype=torch.float64)
+    assert reconstruction_loss(x, x, "mse").item() == 0.0
+    p = torch.sigmoid(logits)
+    expected = -(x * p.log() + (1 - x) * (1 - p).log()).mean()
+    torch.testing.assert_close(reconstruction_loss(logits, x, "bce"), expected)
+    torch.testing.assert_close(reconstruction_output(logits, "bce"), p)
+    with pytest.raises(ValueError, match="mse"):
+        reconstruction_loss(x, x, "l1")
+
+
+def test_mlp_autoencoder_shapes_and_relu_placement():
+    encoder = mlp_encoder(7, (5, 4), 2)
+    decoder = mlp_decoder(2, (5, 4), 7)
+    assert [m.out_features for m in encoder.linears] == [5, 4, 2]
+    assert [m.out_features for m in decoder.linears] == [4, 5, 7]
+    z, x_hat = Autoencoder(encoder, decoder)(torch.randn(3, 7))
+    assert z.shape == (3, 2) and x_hat.shape == (3, 7)
+    assert (z < 0).any(), "the embedding layer must be linear"
+
+
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (1, 16, 15)])
+def test_conv_autoencoder_round_trips_shapes(shape):
+    encoder = ConvEncoder(shape, (8, 16), latent_dim=5)
+    decoder = ConvDecoder(encoder)
+    x = torch.rand(2, int(np.prod(shape)))
+    z, x_hat = Autoencoder(encoder, decoder)(x)
+    assert z.shape == (2, 5) and x_hat.shape == x.shape
+
+
+def test_clustering_autoencoder_gradients_reach_encoder_and_centroids():
+    autoencoder = Autoencoder(mlp_encoder(6, (5,), 2), mlp_decoder(2, (5,), 6))
+    assignment = StudentTAssignment(3, 2)
+    with torch.no_grad():
+        assignment.centers.copy_(torch.randn(3, 2))
+    model = ClusteringAutoencoder(autoencoder, assignment, decode=False)
+    q, x_hat = model(torch.randn(10, 6))
+    assert x_hat is None
+    dec_kl_divergence(target_distribution(q).detach(), q).backward()
+    assert assignment.centers.grad.abs().sum() > 0
+    assert autoencoder.encoder.linears[0].weight.grad.abs().sum() > 0
+    assert autoencoder.decoder.linears[0].weight.grad is None
