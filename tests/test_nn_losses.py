@@ -78,7 +78,11 @@ def test_mlp_autoencoder_shapes_and_relu_placement():
     assert [m.out_features for m in decoder.linears] == [4, 5, 7]
     z, x_hat = Autoencoder(encoder, decoder)(torch.randn(3, 7))
     assert z.shape == (3, 2) and x_hat.shape == (3, 7)
-    assert (z < 0).any(), "the embedding layer must be linear"
+    assert [encoder.activated(i) for i in range(3)] == [True, True, False]
+    assert [decoder.activated(i) for i in range(3)] == [True, True, False]
+    with torch.no_grad():
+        encoder.linears[-1].bias.fill_(-100.0)
+    assert (encoder(torch.randn(3, 7)) < 0).all(), "the embedding layer must be linear"
 
 
 @pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (1, 16, 15)])
