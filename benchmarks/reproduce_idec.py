@@ -61,6 +61,10 @@ def main():
     parser.add_argument("--device", default="auto")
     parser.add_argument("--pretrain-epochs", type=int, default=200)
     parser.add_argument("--n-samples", type=int, default=None, help="subsample (smoke runs)")
+    parser.add_argument(
+        "--max-epochs", type=int, default=None,
+        help="cap on clustering epochs (default: 20,000 mini-batches, as in the paper's code)",
+    )
     args = parser.parse_args()
 
     X, y = load(args.dataset, args.data_home)
@@ -69,7 +73,8 @@ def main():
     batches_per_epoch = math.ceil(X.shape[0] / 256)
     params = dict(
         n_clusters=10, pretrain_epochs=args.pretrain_epochs, pretrain="end_to_end",
-        max_epochs=math.ceil(MAX_BATCHES / batches_per_epoch), update_interval=140, tol=1e-3,
+        max_epochs=args.max_epochs or math.ceil(MAX_BATCHES / batches_per_epoch),
+        update_interval=140, tol=1e-3,
         batch_size=256, lr=1e-3, device=args.device,
     )
     runs = []
