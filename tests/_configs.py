@@ -13,3 +13,15 @@ def tiny_estimators():
         DEC(n_clusters=3, **TINY, max_epochs=2, random_state=0),
         IDEC(n_clusters=3, **TINY, max_epochs=2, random_state=0),
     ]
+
+
+ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC]
+
+
+def make_tiny(cls, *, max_epochs=2, **params):
+    """A tiny seeded CPU instance of ``cls`` with 3 clusters; ``params`` override anything."""
+    base = dict(TINY, n_clusters=3, random_state=0)
+    if cls is not AEKMeans:
+        base["max_epochs"] = max_epochs
+    base.update(params)
+    return cls(**base)

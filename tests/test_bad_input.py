@@ -17,17 +17,10 @@ from skorch.callbacks import Callback
 
 from skdeepcluster import DEC, IDEC, AEKMeans
 
-from ._configs import TINY
+from ._configs import ESTIMATOR_CLASSES, make_tiny
 
-ESTIMATORS = [AEKMeans, DEC, IDEC]
-
-
-def make(cls, **params):
-    base = dict(TINY, n_clusters=3, random_state=0)
-    if cls is not AEKMeans:
-        base["max_epochs"] = 2
-    base.update(params)
-    return cls(**base)
+ESTIMATORS = ESTIMATOR_CLASSES
+make = make_tiny
 
 
 def good_X(n=40, d=5, seed=0):

@@ -11,17 +11,13 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 from skdeepcluster import DEC, IDEC, AEKMeans
 from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
 
-from ._configs import TINY
+from ._configs import ESTIMATOR_CLASSES, make_tiny
 
-ESTIMATORS = [AEKMeans, DEC, IDEC]
+ESTIMATORS = ESTIMATOR_CLASSES
 
 
 def make(cls, **params):
-    base = dict(TINY, n_clusters=3, random_state=0)
-    if cls is not AEKMeans:
-        base["max_epochs"] = 3
-    base.update(params)
-    return cls(**base)
+    return make_tiny(cls, **{"max_epochs": 3, **params})
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
