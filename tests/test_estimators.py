@@ -180,3 +180,21 @@ def test_grid_search_in_pipeline_with_clustering_scorers(blobs):
     ).fit(X, y)
     assert set(search.cv_results_["params"][0]) == {"idec__gamma"}
     assert 0.0 <= search.best_score_ <= 1.0
+
+
+@pytest.mark.skipif(
+    __import__("torch").cuda.is_available(), reason="needs a machine without CUDA"
+)
+def test_model_marked_as_cuda_unpickles_on_cpu_only_machine(blobs):
+    import pickle
+    import warnings
+
+    X, _ = blobs
+    model = make(IDEC).fit(X)
+    expected = model.predict(X)
+    model.net_.device = "cuda"  # what a CUDA fit records; skorch maps it on load
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        restored = pickle.loads(pickle.dumps(model))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), expected)
