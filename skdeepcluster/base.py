@@ -15,8 +15,6 @@ from ._training._inference import apply_in_chunks, as_training_tensor, evaluatin
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_state
 
-# What validate_data records about the training input; restored if a fit is interrupted.
-_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 # float32 squares overflow above ~1.8e19; reconstruction losses square the input.
 _MAX_ABS_INPUT = 1e15
@@ -75,8 +73,8 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
     * ``device`` is resolved once (``"auto"`` picks CUDA when present);
     * the final labels are computed by the same code as ``predict``, so
       ``fit_predict(X) == fit(X).predict(X)``;
-    * fitted attributes are set only when training has finished, so an interrupted ``fit``
-      leaves the estimator as it was.
+    * an interrupted or failed ``fit`` (an exception, ``KeyboardInterrupt``) leaves the
+      estimator exactly as it was: every fitted attribute is restored or removed.
 
     Inference (``transform``, ``predict_proba``, ``predict``) runs in eval mode without
     gradients, in chunks of 4,096 rows so memory stays bounded for any input size.
@@ -116,23 +114,28 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
         self : object
             The fitted estimator.
         """
-        previous_input_attributes = {
-            name: getattr(self, name) for name in _INPUT_ATTRIBUTES if hasattr(self, name)
-        }
+        previous_state = self._fitted_state()
         try:
             self._fit_and_assign(X)
         except BaseException:
-            self._restore_input_attributes(previous_input_attributes)
+            self._restore_fitted_state(previous_state)
             raise
         return self
 
-    def _restore_input_attributes(self, previous):
-        """Undo what ``validate_data`` recorded about an input whose fit did not finish."""
-        for name in _INPUT_ATTRIBUTES:
-            if name in previous:
-                setattr(self, name, previous[name])
-            elif hasattr(self, name):
-                delattr(self, name)
+    def _fitted_state(self):
+        """The public fitted attributes (``name_``) currently set on the estimator."""
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if name.endswith("_") and not name.startswith("_")
+        }
+
+    def _restore_fitted_state(self, previous):
+        """Put back exactly the fitted attributes of ``previous`` after an unfinished fit."""
+        for name in self._fitted_state():
+            delattr(self, name)
+        for name, value in previous.items():
+            setattr(self, name, value)
 
     def _fit_and_assign(self, X):
         X = validate_data(self, X, dtype=np.float32, order="C", ensure_min_samples=2)

@@ -1,6 +1,6 @@
 """Tiny, fast configurations of every public estimator (CPU only)."""
 
-from skdeepcluster import DEC, IDEC, AEKMeans
+from skdeepcluster import DEC, IDEC, WECGAN, WECMMD, AEKMeans
 
 TINY = dict(hidden_dims=(16,), latent_dim=2, pretrain_epochs=2, batch_size=32, device="cpu")
 
@@ -12,10 +12,12 @@ def tiny_estimators():
         AEKMeans(n_clusters=3, **TINY, clusterer="gmm", random_state=0),
         DEC(n_clusters=3, **TINY, max_epochs=2, random_state=0),
         IDEC(n_clusters=3, **TINY, max_epochs=2, random_state=0),
+        WECMMD(n_clusters=3, **TINY, max_epochs=2, random_state=0),
+        WECGAN(n_clusters=3, **TINY, max_epochs=2, random_state=0),
     ]
 
 
-ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC]
+ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC, WECMMD, WECGAN]
 
 
 def make_tiny(cls, *, max_epochs=2, **params):

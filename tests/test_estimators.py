@@ -71,6 +71,20 @@ def test_dec_has_no_reconstruction_term_and_stops_at_tol(blobs):
     assert "train_reconstruction" not in model.history_["cluster"][-1]
     assert model.converged_
     assert model.n_iter_ < 50
+    # The refresh that stops training runs before the epoch's first batch: that epoch never
+    # happened, so every recorded epoch has its losses.
+    assert model.n_iter_ == len(model.history_["cluster"])
+    assert all("train_loss" in row for row in model.history_["cluster"])
+
+
+def test_stop_in_the_middle_of_an_epoch_keeps_the_finished_batches(blobs):
+    X, _ = blobs
+    # 3 batches per epoch and a refresh every 2 batches: tol stops training mid-epoch.
+    model = make(IDEC, pretrain_epochs=20, max_epochs=50, update_interval=2, tol=0.5).fit(X)
+    assert model.converged_
+    last = model.history_["cluster"][-1]
+    assert len(last["batches"]) == last["train_batch_count"] >= 1
+    assert all("train_loss" in row for row in last["batches"])
 
 
 def test_dec_layerwise_pretraining_phases(blobs):

@@ -100,7 +100,7 @@ def test_clustering_autoencoder_gradients_reach_encoder_and_centroids():
     with torch.no_grad():
         assignment.centers.copy_(torch.randn(3, 2))
     model = ClusteringAutoencoder(autoencoder, assignment, decode=False)
-    q, x_hat = model(torch.randn(10, 6))
+    q, x_hat, _ = model(torch.randn(10, 6))
     assert x_hat is None
     dec_kl_divergence(target_distribution(q).detach(), q).backward()
     assert assignment.centers.grad.abs().sum() > 0

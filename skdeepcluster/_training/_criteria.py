@@ -24,31 +24,60 @@ class ReconstructionCriterion(nn.Module):
 
 
 class SelfTrainingCriterion(nn.Module):
-    """DEC / IDEC objective on ``output = (q, x_hat)``: ``L = w_r L_r + w_c KL(P || Q)``.
+    r"""Self-training objective on ``output = (q, x_hat, z)``.
 
-    DEC is ``w_r = 0, w_c = 1`` (Xie et al., 2016, Eq. 2); IDEC is ``w_r = 1, w_c = gamma``
-    (Guo et al., 2017, Eq. 3). ``target`` holds ``P`` for every sample and is set by
-    :class:`~skdeepcluster._training._callbacks.TargetDistributionRefresh`.
+    .. math::
+
+        L = w_r L_r + w_p \mathcal{D}(E_Z, P_Z) + w_c \mathrm{KL}(P \Vert Q)
+
+    * DEC: ``w_r = 0, w_c = 1`` (Xie et al., 2016, Eq. 2);
+    * IDEC: ``w_r = 1, w_c = gamma`` (Guo et al., 2017, Eq. 3);
+    * WEC: ``w_r = 1, w_p = beta, w_c = gamma`` with an MMD or adversarial ``penalty`` (Cai et
+      al., Eq. 9).
+
+    ``target`` holds ``P`` for every sample and is set by
+    :class:`~skdeepcluster._training._callbacks.TargetDistributionRefresh`. A term whose weight
+    is zero is not computed.
 
     Parameters
     ----------
     clustering_weight, reconstruction_weight : float
     kind : {"mse", "bce"}
-        Reconstruction loss, used when ``reconstruction_weight > 0``.
+        Reconstruction loss.
+    penalty : torch.nn.Module, optional
+        Maps the embedding batch ``z`` to a scalar penalty.
+    penalty_weight : float, default=0.0
     """
 
-    def __init__(self, clustering_weight=1.0, reconstruction_weight=0.0, kind="mse"):
+    def __init__(
+        self,
+        clustering_weight=1.0,
+        reconstruction_weight=0.0,
+        kind="mse",
+        *,
+        penalty=None,
+        penalty_weight=0.0,
+    ):
         super().__init__()
         self.clustering_weight = clustering_weight
         self.reconstruction_weight = reconstruction_weight
         self.kind = kind
+        self.penalty = penalty
+        self.penalty_weight = penalty_weight
         self.target = None
 
     def forward(self, output, x, index):
-        q, x_hat = output
-        clustering = dec_kl_divergence(self.target[index], q)
-        terms = {"clustering": clustering, "loss": self.clustering_weight * clustering}
+        q, x_hat, z = output
+        terms = {}
+        loss = 0.0
+        if self.clustering_weight > 0:
+            terms["clustering"] = dec_kl_divergence(self.target[index], q)
+            loss = loss + self.clustering_weight * terms["clustering"]
         if self.reconstruction_weight > 0:
             terms["reconstruction"] = reconstruction_loss(x_hat, x, self.kind)
-            terms["loss"] = terms["loss"] + self.reconstruction_weight * terms["reconstruction"]
+            loss = loss + self.reconstruction_weight * terms["reconstruction"]
+        if self.penalty is not None and self.penalty_weight > 0:
+            terms["penalty"] = self.penalty(z)
+            loss = loss + self.penalty_weight * terms["penalty"]
+        terms["loss"] = loss
         return terms

@@ -41,26 +41,32 @@ class PhaseNet(NeuralNet):
         if iterator is None:
             return
         batch_losses, batch_sizes, term_sums = [], [], {}
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            size = batch[0].shape[0]
-            batch_losses.append(step["loss"].detach())
-            batch_sizes.append(size)
-            for name, value in step["terms"].items():
-                if name != "loss":
-                    term_sums[name] = term_sums.get(name, 0.0) + value.detach() * size
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-        self._record_epoch(prefix, batch_losses, batch_sizes, term_sums)
+        try:
+            for batch in iterator:
+                self.notify("on_batch_begin", batch=batch, training=training)
+                step = step_fn(batch, **fit_params)
+                size = batch[0].shape[0]
+                batch_losses.append(step["loss"].detach())
+                batch_sizes.append(size)
+                for name, value in step["terms"].items():
+                    if name != "loss":
+                        term_sums[name] = term_sums.get(name, 0.0) + value.detach() * size
+                self.notify("on_batch_end", batch=batch, training=training, **step)
+        finally:
+            # Also when a callback stops training mid-epoch (KeyboardInterrupt, as skorch's
+            # EarlyStopping and DEC's tol do): keep what the finished batches measured.
+            self._record_epoch(prefix, batch_losses, batch_sizes, term_sums)
 
     def _record_epoch(self, prefix, batch_losses, batch_sizes, term_sums):
+        batch_rows = self.history[-1]["batches"]
+        del batch_rows[len(batch_losses) :]  # rows opened for batches that never ran
         if not batch_losses:
-            self.history.record(f"{prefix}_batch_count", 0)
+            # Stopped before the first batch of the epoch: the epoch did not happen.
+            del self.history[-1]
             return
         names = list(term_sums)
         host_values = torch.stack(batch_losses + [term_sums[n] for n in names]).tolist()
         # skorch opened one batch row per batch in on_batch_begin; fill them now.
-        batch_rows = self.history[-1]["batches"][-len(batch_losses) :]
         for row, loss, size in zip(batch_rows, host_values, batch_sizes):
             row[f"{prefix}_loss"] = loss
             row[f"{prefix}_batch_size"] = size

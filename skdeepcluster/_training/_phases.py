@@ -13,7 +13,19 @@ from ._inference import apply_in_chunks, evaluating
 from ._net import PhaseNet
 
 
-def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks=()):
+def fit_phase(
+    module,
+    criterion,
+    X,
+    *,
+    phase,
+    config,
+    epochs,
+    lr=None,
+    callbacks=(),
+    net_class=PhaseNet,
+    net_options=None,
+):
     """Train ``module`` on device-resident ``X`` for ``epochs`` epochs; return the skorch net.
 
     Parameters
@@ -31,6 +43,10 @@ def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks
         Overrides ``config.lr`` for this phase.
     callbacks : sequence of (name, Callback)
         The method's own callbacks for this phase.
+    net_class : type, default=PhaseNet
+        A :class:`PhaseNet` subclass, e.g. one with a second optimiser.
+    net_options : dict, optional
+        Further skorch parameters of the net (``optimizer_discriminator__lr``, ...).
 
     Returns
     -------
@@ -42,8 +58,7 @@ def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks
     if config.verbose == 1:
         phase_callbacks.append(("progress", PhaseProgressBar(phase)))
     phase_callbacks += [copy.deepcopy(cb) for cb in config.user_callbacks]
-    optimizer_options = {"optimizer__fused": True}
-    net = PhaseNet(
+    net = net_class(
         module,
         criterion,
         optimizer=torch.optim.Adam,
@@ -53,7 +68,8 @@ def fit_phase(module, criterion, X, *, phase, config, epochs, lr=None, callbacks
         device=config.device,
         callbacks=phase_callbacks,
         verbose=int(config.verbose >= 2),
-        **optimizer_options,
+        optimizer__fused=True,
+        **(net_options or {}),
     )
     net.fit(DeviceDataset(X, generator))
     return net

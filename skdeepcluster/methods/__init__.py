@@ -2,5 +2,6 @@
 
 from ._ae_kmeans import AEKMeans
 from ._dec import DEC, IDEC
+from ._wec import WECGAN, WECMMD
 
-__all__ = ["AEKMeans", "DEC", "IDEC"]
+__all__ = ["AEKMeans", "DEC", "IDEC", "WECGAN", "WECMMD"]

@@ -2,18 +2,11 @@
 
 import numbers
 
-import torch
-
-from ..base import BaseDeepClusterer, FitResult
-from ..nn import ClusteringAutoencoder, StudentTAssignment, student_t_assignment
+from ..base import BaseDeepClusterer
 from ..utils._sklearn_compat import Interval, StrOptions
-from ..utils._torch import child_seed
-from .._training._callbacks import TargetDistributionRefresh
-from .._training._cluster_init import fit_latent_clusterer
 from .._training._criteria import SelfTrainingCriterion
-from .._training._phases import fit_phase
 from . import _params
-from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
+from ._self_training import StudentTSelfTraining
 
 _SELF_TRAINING = """update_interval : int or None, default=None
         Mini-batches between refreshes of the target distribution ``P`` over the whole data
@@ -26,7 +19,7 @@ _SELF_TRAINING = """update_interval : int or None, default=None
         KMeans restarts for the initial centroids (DEC uses 20)."""
 
 
-class DEC(BaseDeepClusterer):
+class DEC(StudentTSelfTraining):
     __doc__ = f"""Deep Embedded Clustering (Xie, Girshick and Farhadi, ICML 2016).
 
     An autoencoder is pretrained (greedy layer-wise denoising, then end to end), KMeans on its
@@ -64,8 +57,8 @@ class DEC(BaseDeepClusterer):
 
     Notes
     -----
-    Adam (``lr``) trains every phase; the original DEC used SGD. ``n_iter_`` counts clustering
-    epochs, including the one interrupted by ``tol``.
+    Adam (``lr``) trains every phase; the original DEC used SGD. ``n_iter_`` counts the clustering
+    epochs that ran, the last one possibly cut short by ``tol``.
 
     References
     ----------
@@ -132,59 +125,9 @@ class DEC(BaseDeepClusterer):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _criterion(self):
+    def _criterion(self, latent_dim):
         """DEC: the clustering loss alone (Eq. 2)."""
         return SelfTrainingCriterion(clustering_weight=1.0, reconstruction_weight=0.0)
-
-    def _fit_torch(self, X, config):
-        autoencoder = build_autoencoder(X.shape[1], self.hidden_dims, self.latent_dim)
-        _, history = pretrain_autoencoder(
-            autoencoder,
-            X,
-            config=config,
-            epochs=self.pretrain_epochs,
-            strategy=self.pretrain,
-            reconstruction=self.reconstruction,
-        )
-        kmeans = fit_latent_clusterer(
-            embed(autoencoder.encoder, X, config.device),
-            self.n_clusters,
-            method="kmeans",
-            seed=child_seed(config.seed, "kmeans"),
-            n_init=self.n_init,
-        )
-        assignment = StudentTAssignment(self.n_clusters, self.latent_dim, self.alpha)
-        with torch.no_grad():
-            assignment.centers.copy_(torch.as_tensor(kmeans.cluster_centers_))
-        criterion = self._criterion()
-        model = ClusteringAutoencoder(
-            autoencoder, assignment.to(config.device), decode=criterion.reconstruction_weight > 0
-        )
-        refresh = TargetDistributionRefresh(self.update_interval, self.tol)
-        net = fit_phase(
-            model,
-            criterion,
-            X,
-            phase="cluster",
-            config=config,
-            epochs=self.max_epochs,
-            callbacks=[("target_refresh", refresh)],
-        )
-        history["cluster"] = net.history
-        return FitResult(
-            net=net,
-            history=history,
-            n_iter=len(net.history),
-            attributes={
-                "cluster_centers_": assignment.centers.detach().cpu().numpy(),
-                "converged_": bool(getattr(refresh, "converged_", False)),
-            },
-        )
-
-    def _proba_from_embedding(self, Z):
-        return student_t_assignment(
-            torch.from_numpy(Z), torch.from_numpy(self.cluster_centers_), self.alpha
-        ).numpy()
 
 
 class IDEC(DEC):
@@ -286,7 +229,7 @@ class IDEC(DEC):
         )
         self.gamma = gamma
 
-    def _criterion(self):
+    def _criterion(self, latent_dim):
         """IDEC: reconstruction plus ``gamma`` times the clustering loss (Eq. 3)."""
         return SelfTrainingCriterion(
             clustering_weight=self.gamma, reconstruction_weight=1.0, kind=self.reconstruction

@@ -3,16 +3,20 @@
 from ._autoencoder import Autoencoder
 from ._clustering import ClusteringAutoencoder, StudentTAssignment, student_t_assignment
 from ._conv import ConvDecoder, ConvEncoder
+from ._latent_penalties import AdversarialPenalty, MMDPenalty, sample_gaussian_prior
 from ._mlp import MLPStack, mlp_decoder, mlp_encoder
 
 __all__ = [
+    "AdversarialPenalty",
     "Autoencoder",
     "ClusteringAutoencoder",
     "ConvDecoder",
     "ConvEncoder",
     "MLPStack",
+    "MMDPenalty",
     "StudentTAssignment",
     "mlp_decoder",
     "mlp_encoder",
+    "sample_gaussian_prior",
     "student_t_assignment",
 ]

@@ -44,9 +44,9 @@ class StudentTAssignment(nn.Module):
 class ClusteringAutoencoder(nn.Module):
     """An autoencoder with a clustering layer on its embedding.
 
-    ``forward`` returns ``(q, x_hat)``: the soft assignment and the reconstruction. With
-    ``decode=False`` (DEC, which discards the decoder) ``x_hat`` is ``None`` and the decoder is
-    not run; IDEC trains on both.
+    ``forward`` returns ``(q, x_hat, z)``: the soft assignment, the reconstruction and the
+    embedding. With ``decode=False`` (DEC, which discards the decoder) ``x_hat`` is ``None``
+    and the decoder is not run; IDEC and WEC train on all three.
     """
 
     def __init__(self, autoencoder, assignment, *, decode=True):
@@ -58,4 +58,4 @@ class ClusteringAutoencoder(nn.Module):
     def forward(self, x):
         z = self.autoencoder.encoder(x)
         x_hat = self.autoencoder.decoder(z) if self.decode else None
-        return self.assignment(z), x_hat
+        return self.assignment(z), x_hat, z
