@@ -50,6 +50,18 @@ PAPER = {
 }
 
 
+def cpu_name():
+    """The processor's model name (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def load(dataset, data_home):
     X, y = LOADERS[dataset](data_home=data_home, download_if_missing=False, return_X_y=True)
     return (X if dataset == "usps" else X / 255.0).astype(np.float32), y
@@ -170,7 +182,7 @@ def main():
 
     device = runs[0]["device"] if runs else "none"
     device_name = (torch.cuda.get_device_name(torch.device(device))
-                   if device.startswith("cuda") else f"CPU ({platform.processor() or 'unknown'}, "
+                   if device.startswith("cuda") else f"CPU ({cpu_name()}, "
                    f"{torch.get_num_threads()} torch threads)")
     table = markdown(summaries, device_name, protocol)
     print("\n" + table)

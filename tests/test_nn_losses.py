@@ -106,3 +106,14 @@ def test_clustering_autoencoder_gradients_reach_encoder_and_centroids():
     assert assignment.centers.grad.abs().sum() > 0
     assert autoencoder.encoder.linears[0].weight.grad.abs().sum() > 0
     assert autoencoder.decoder.linears[0].weight.grad is None
+
+
+def test_mlp_layers_start_glorot_uniform_with_zero_bias():
+    torch.manual_seed(0)
+    stack = mlp_encoder(300, (200,), 10)
+    for linear in stack.linears:
+        fan_out, fan_in = linear.weight.shape
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        assert linear.weight.abs().max().item() <= bound
+        assert linear.weight.abs().max().item() > 0.95 * bound  # uniform over the full range
+        assert torch.count_nonzero(linear.bias) == 0
