@@ -203,6 +203,8 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
     @staticmethod
     def _encoder(module):
         """The callable mapping a batch to its embedding, inside the trained module."""
+        if hasattr(module, "embed"):
+            return module.embed
         return module.autoencoder.encoder if hasattr(module, "autoencoder") else module.encoder
 
     @abstractmethod

@@ -78,6 +78,8 @@ BAD_PARAMS = [
 @pytest.mark.parametrize("cls", ESTIMATORS)
 @pytest.mark.parametrize("case", BAD_PARAMS, ids=[c[0] for c in BAD_PARAMS])
 def test_bad_hyper_parameters(cls, case):
+    if not set(case[1]) <= set(cls().get_params()):
+        pytest.skip(f"{cls.__name__} has no parameter {set(case[1])}")
     with pytest.raises(InvalidParameterError):
         make(cls, **case[1]).fit(good_X())
 

@@ -1,5 +1,6 @@
 """Initial clusters in the latent space of a pretrained autoencoder."""
 
+import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
@@ -28,3 +29,35 @@ def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
         n_clusters, covariance_type="diag", n_init=n_init, reg_covar=1e-5,
         random_state=random_state,
     ).fit(Z)
+
+
+def initial_mixture(Z, n_components, *, method, seed, n_init):
+    """Weights, means and diagonal variances of a mixture initialising a latent prior.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, latent_dim)
+    n_components : int
+    method : {"gmm", "kmeans"}
+        ``"gmm"``: a diagonal Gaussian mixture fitted by EM. ``"kmeans"``: KMeans clusters,
+        with each cluster's share of the samples, centre and per-dimension variance (the
+        variance of all of ``Z`` for a cluster of one sample).
+    seed, n_init : int
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    means, variances : ndarray of shape (n_components, latent_dim)
+    """
+    if method == "gmm":
+        mixture = fit_latent_clusterer(Z, n_components, method="gmm", seed=seed, n_init=n_init)
+        return mixture.weights_, mixture.means_, mixture.covariances_
+    kmeans = fit_latent_clusterer(Z, n_components, method="kmeans", seed=seed, n_init=n_init)
+    labels = kmeans.labels_
+    weights = np.bincount(labels, minlength=n_components) / Z.shape[0]
+    overall = Z.var(axis=0) + 1e-6
+    variances = np.stack([
+        Z[labels == k].var(axis=0) + 1e-6 if np.sum(labels == k) > 1 else overall
+        for k in range(n_components)
+    ])
+    return weights, kmeans.cluster_centers_, variances

@@ -2,7 +2,12 @@
 
 from torch import nn
 
-from ..losses import dec_kl_divergence, reconstruction_loss
+from ..losses import (
+    dec_kl_divergence,
+    gaussian_mixture_kl,
+    negative_log_likelihood,
+    reconstruction_loss,
+)
 
 
 class ReconstructionCriterion(nn.Module):
@@ -81,3 +86,32 @@ class SelfTrainingCriterion(nn.Module):
             loss = loss + self.penalty_weight * terms["penalty"]
         terms["loss"] = loss
         return terms
+
+
+class GaussianMixtureELBOCriterion(nn.Module):
+    """Negative ELBO of a VAE with a mixture-of-Gaussians prior, averaged over the batch.
+
+    ``output`` is a :class:`~skdeepcluster.nn.GMVAEOutput`; the terms are DVAE Eq. (3.6) /
+    DGG Eq. (21): ``reconstruction`` (``-log p(x|z)``) and ``prior`` (the KL part).
+
+    Parameters
+    ----------
+    likelihood : {"bernoulli", "gaussian"}
+    variance : float, default=1.0
+        ``lambda`` of the Gaussian likelihood.
+    """
+
+    def __init__(self, likelihood, variance=1.0):
+        super().__init__()
+        self.likelihood = likelihood
+        self.variance = variance
+
+    def forward(self, output, x, index):
+        reconstruction = negative_log_likelihood(
+            output.x_hat, x, self.likelihood, self.variance
+        ).mean()
+        prior = gaussian_mixture_kl(
+            output.mu, output.logvar, output.gamma,
+            output.log_weights, output.means, output.variances,
+        ).mean()
+        return {"loss": reconstruction + prior, "reconstruction": reconstruction, "prior": prior}

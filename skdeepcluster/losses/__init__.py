@@ -1,6 +1,7 @@
 """Pure torch loss functions; each formula is defined once, with its equation in the docstring."""
 
 from ._dec import dec_kl_divergence, target_distribution
+from ._elbo import LIKELIHOODS, gaussian_mixture_kl, negative_log_likelihood
 from ._latent_matching import (
     KERNELS,
     discriminator_loss,
@@ -12,11 +13,14 @@ from ._reconstruction import reconstruction_loss, reconstruction_output
 
 __all__ = [
     "KERNELS",
+    "LIKELIHOODS",
     "dec_kl_divergence",
     "discriminator_loss",
     "encoder_adversarial_loss",
+    "gaussian_mixture_kl",
     "kernel_matrix",
     "mmd_squared",
+    "negative_log_likelihood",
     "reconstruction_loss",
     "reconstruction_output",
     "target_distribution",

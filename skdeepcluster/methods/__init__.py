@@ -2,6 +2,7 @@
 
 from ._ae_kmeans import AEKMeans
 from ._dec import DEC, IDEC
+from ._vade import VaDE
 from ._wec import WECGAN, WECMMD
 
-__all__ = ["AEKMeans", "DEC", "IDEC", "WECGAN", "WECMMD"]
+__all__ = ["AEKMeans", "DEC", "IDEC", "VaDE", "WECGAN", "WECMMD"]

@@ -1,0 +1,195 @@
+"""The mixture-of-Gaussians VAE pieces against direct evaluations, and the VaDE estimator."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import norm
+from sklearn.mixture import GaussianMixture
+
+from skdeepcluster import VaDE
+from skdeepcluster.losses import gaussian_mixture_kl, negative_log_likelihood
+from skdeepcluster.metrics import clustering_accuracy
+from skdeepcluster.nn import GaussianEncoder, GaussianMixturePrior, mlp_encoder, reparameterize
+
+from ._configs import make_tiny
+
+
+def _random_terms(seed=0, n=5, K=3, M=4):
+    rng = np.random.RandomState(seed)
+    mu, logvar = rng.randn(n, M), rng.randn(n, M)
+    gamma = rng.dirichlet(np.ones(K), size=n)
+    weights = rng.dirichlet(np.ones(K))
+    means, variances = rng.randn(K, M), rng.uniform(0.2, 3.0, size=(K, M))
+    return mu, logvar, gamma, weights, means, variances
+
+
+def test_prior_terms_equal_expected_gaussian_kl_plus_categorical_kl():
+    # An independent derivation: E_gamma[KL(q(z|x) || p(z|c))] + KL(gamma || pi).
+    mu, logvar, gamma, weights, means, variances = _random_terms()
+    expected = np.zeros(len(mu))
+    for i in range(len(mu)):
+        for k in range(len(weights)):
+            kl_gauss = 0.5 * np.sum(
+                np.log(variances[k]) - logvar[i] + np.exp(logvar[i]) / variances[k]
+                + (mu[i] - means[k]) ** 2 / variances[k] - 1
+            )
+            expected[i] += gamma[i, k] * (kl_gauss + np.log(gamma[i, k] / weights[k]))
+    got = gaussian_mixture_kl(*map(torch.tensor, (mu, logvar, gamma)),
+                              torch.tensor(np.log(weights)), torch.tensor(means),
+                              torch.tensor(variances))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-9)
+
+
+def test_prior_terms_match_a_monte_carlo_estimate():
+    # -ELBO prior part = E_q(z|x)[ sum_c gamma log(gamma / pi p(z|c)) ] + E_q[log q(z|x)].
+    mu, logvar, gamma, weights, means, variances = _random_terms(1, n=1)
+    rng = np.random.RandomState(0)
+    z = mu[0] + np.exp(0.5 * logvar[0]) * rng.randn(400_000, mu.shape[1])
+    log_q = norm.logpdf(z, mu[0], np.exp(0.5 * logvar[0])).sum(1)
+    log_p = np.stack([norm.logpdf(z, means[k], np.sqrt(variances[k])).sum(1)
+                      for k in range(len(weights))], axis=1)
+    g = gamma[0]
+    estimate = np.mean(log_q - (g * (np.log(weights) + log_p - np.log(g))).sum(1))
+    got = gaussian_mixture_kl(*map(torch.tensor, (mu, logvar, gamma)),
+                              torch.tensor(np.log(weights)), torch.tensor(means),
+                              torch.tensor(variances)).item()
+    assert got == pytest.approx(estimate, abs=0.02)
+
+
+def test_negative_log_likelihoods():
+    rng = np.random.RandomState(0)
+    x, logits = rng.uniform(size=(4, 6)), rng.randn(4, 6)
+    p = 1 / (1 + np.exp(-logits))
+    bernoulli = -(x * np.log(p) + (1 - x) * np.log(1 - p)).sum(1)
+    got = negative_log_likelihood(torch.tensor(logits), torch.tensor(x), "bernoulli")
+    np.testing.assert_allclose(got.numpy(), bernoulli, rtol=1e-9)
+    gaussian = -norm.logpdf(x, logits, np.sqrt(0.3)).sum(1)
+    got = negative_log_likelihood(torch.tensor(logits), torch.tensor(x), "gaussian", 0.3)
+    np.testing.assert_allclose(got.numpy(), gaussian, rtol=1e-9)
+    with pytest.raises(ValueError, match="likelihood"):
+        negative_log_likelihood(torch.tensor(logits), torch.tensor(x), "poisson")
+
+
+def test_responsibilities_match_scikit_learn_mixture():
+    rng = np.random.RandomState(0)
+    Z = np.concatenate([rng.randn(100, 2), rng.randn(100, 2) + 4, rng.randn(50, 2) * 0.5 - 3])
+    mixture = GaussianMixture(3, covariance_type="diag", random_state=0).fit(Z)
+    prior = GaussianMixturePrior(3, 2).double()
+    prior.set_from_mixture(mixture.weights_, mixture.means_, mixture.covariances_)
+    gamma = prior.responsibilities(torch.tensor(Z)).detach()
+    np.testing.assert_allclose(gamma.sum(1).numpy(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(gamma.numpy(), mixture.predict_proba(Z), atol=1e-6)
+
+
+def test_no_nan_for_extreme_log_variances():
+    prior = GaussianMixturePrior(3, 2)
+    with torch.no_grad():
+        prior.log_variances.copy_(torch.tensor([[-80.0, -80.0], [0.0, 0.0], [40.0, 40.0]]))
+        prior.pi_logits.copy_(torch.tensor([-60.0, 0.0, 60.0]))
+    mu = torch.tensor([[0.0, 0.0], [1e3, -1e3]], requires_grad=True)
+    logvar = torch.tensor([[-30.0, 30.0], [20.0, -20.0]], requires_grad=True)
+    z = reparameterize(mu, logvar)
+    gamma = prior.responsibilities(z)
+    loss = gaussian_mixture_kl(mu, logvar, gamma, prior.log_weights, prior.means,
+                               prior.variances).sum()
+    loss.backward()
+    assert torch.isfinite(gamma).all() and torch.isfinite(loss)
+    for tensor in (mu.grad, logvar.grad, prior.log_variances.grad, prior.means.grad):
+        assert torch.isfinite(tensor).all()
+
+
+def test_prior_sampling_follows_the_components():
+    prior = GaussianMixturePrior(2, 1)
+    prior.set_from_mixture([0.25, 0.75], [[-5.0], [5.0]], [[0.25], [1.0]])
+    z, c = prior.sample(20_000, generator=torch.Generator().manual_seed(0))
+    c, z = c.numpy(), z.detach().numpy()[:, 0]
+    assert np.mean(c == 1) == pytest.approx(0.75, abs=0.02)
+    assert z[c == 0].std() == pytest.approx(0.5, rel=0.05)
+    assert z[c == 1].mean() == pytest.approx(5.0, abs=0.05)
+    z, c = prior.sample(10, cluster=0)
+    assert (c == 0).all()
+
+
+def test_gaussian_encoder_keeps_the_pretrained_mean():
+    stack = mlp_encoder(6, (8,), 2)
+    encoder = GaussianEncoder(stack)
+    x = torch.randn(5, 6)
+    mu, logvar = encoder(x)
+    torch.testing.assert_close(mu, stack(x))
+    torch.testing.assert_close(logvar, torch.zeros(5, 2))
+
+
+# ------------------------------------------------------------------------------ estimator
+def test_vade_defaults_follow_the_paper():
+    model = VaDE()
+    assert (model.batch_size, model.lr, model.lr_decay, model.lr_decay_epochs) == (
+        100, 2e-3, 0.9, 10
+    )
+    assert model.hidden_dims == (500, 500, 2000) and model.latent_dim == 10
+
+
+def test_vade_recovers_blobs_and_exposes_the_mixture(blobs):
+    X, y = blobs
+    model = make_tiny(VaDE, hidden_dims=(32,), pretrain_epochs=30, max_epochs=10).fit(X)
+    assert clustering_accuracy(y, model.labels_) > 0.9
+    assert model.likelihood_ == "gaussian"  # blobs are not in [0, 1]
+    assert model.weights_.sum() == pytest.approx(1.0, abs=1e-5)
+    assert model.covariances_.shape == model.cluster_centers_.shape == (3, 2)
+    np.testing.assert_allclose(model.predict_proba(X).sum(1), 1.0, rtol=1e-6)
+    with torch.no_grad():
+        mu = model.net_.module_.encoder(torch.as_tensor(X, dtype=torch.float32))[0]
+    np.testing.assert_allclose(model.transform(X), mu.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_vade_likelihood_auto_and_bernoulli_range(blobs):
+    X, _ = blobs
+    X01 = (X - X.min(0)) / (X.max(0) - X.min(0))
+    assert make_tiny(VaDE).fit(X01).likelihood_ == "bernoulli"
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        make_tiny(VaDE, likelihood="bernoulli").fit(X)
+    assert make_tiny(VaDE, likelihood="gaussian").fit(X01).likelihood_ == "gaussian"
+
+
+def test_vade_is_seeded_and_decays_the_learning_rate(blobs):
+    X, _ = blobs
+    first = make_tiny(VaDE, max_epochs=3, lr_decay_epochs=1, lr_decay=0.5).fit(X)
+    second = make_tiny(VaDE, max_epochs=3, lr_decay_epochs=1, lr_decay=0.5).fit(X)
+    np.testing.assert_array_equal(first.transform(X), second.transform(X))
+    lr = first.net_.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(first.lr * 0.5**3)
+    last = first.history_["elbo"][-1]
+    assert last["train_loss"] == pytest.approx(
+        last["train_reconstruction"] + last["train_prior"], rel=1e-5
+    )
+
+
+def test_vade_sample(blobs):
+    X, _ = blobs
+    model = make_tiny(VaDE).fit(X)
+    X_new, y_new = model.sample(7)
+    assert X_new.shape == (7, X.shape[1]) and y_new.shape == (7,)
+    np.testing.assert_array_equal(X_new, model.sample(7)[0])
+    assert (model.sample(5, cluster=1)[1] == 1).all()
+    with pytest.raises(ValueError, match="cluster"):
+        model.sample(2, cluster=3)
+    with pytest.raises(ValueError, match="n_samples"):
+        model.sample(0)
+
+
+@pytest.mark.parametrize(
+    "params", [dict(likelihood="poisson"), dict(init="random"), dict(lr_decay=0.0),
+               dict(lr_decay_epochs=0), dict(likelihood_variance=0.0)],
+)
+def test_vade_rejects_bad_parameters(params, blobs):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, _ = blobs
+    with pytest.raises(InvalidParameterError):
+        make_tiny(VaDE, **params).fit(X)
+
+
+def test_kmeans_initialisation_of_the_prior(blobs):
+    X, y = blobs
+    model = make_tiny(VaDE, init="kmeans", hidden_dims=(32,), pretrain_epochs=30,
+                      max_epochs=5).fit(X)
+    assert clustering_accuracy(y, model.labels_) > 0.9
