@@ -143,8 +143,10 @@ class IDEC(DEC):
     ----------
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
-    pretrain_epochs : int, default=50
-        Epochs of end-to-end autoencoder pretraining.
+    pretrain_epochs : int, default=100
+        Epochs of end-to-end autoencoder pretraining (the IDEC code uses 200). On the digits,
+        100 epochs instead of 50 raised the mean ACC over 5 seeds from 0.80 to 0.82 and the
+        worst seed from 0.73 to 0.80.
     max_epochs : int, default=100
         Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
     pretrain : {{"end_to_end", "layerwise"}}, default="end_to_end"
@@ -192,7 +194,7 @@ class IDEC(DEC):
         *,
         latent_dim=10,
         hidden_dims=(500, 500, 2000),
-        pretrain_epochs=50,
+        pretrain_epochs=100,
         max_epochs=100,
         pretrain="end_to_end",
         gamma=0.1,
