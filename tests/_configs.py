@@ -1,6 +1,6 @@
 """Tiny, fast configurations of every public estimator (CPU only)."""
 
-from skdeepcluster import DEC, IDEC, WECGAN, WECMMD, AEKMeans, VaDE
+from skdeepcluster import DEC, DVAE, IDEC, WECGAN, WECMMD, AEKMeans, VaDE
 
 TINY = dict(hidden_dims=(16,), latent_dim=2, pretrain_epochs=2, batch_size=32, device="cpu")
 
@@ -18,10 +18,11 @@ def tiny_estimators():
         # gives two outliers a component each, which then empty: KMeans initialisation
         # does not (the default "gmm" is tested elsewhere).
         VaDE(n_clusters=3, **TINY, max_epochs=2, init="kmeans", random_state=0),
+        DVAE(n_clusters=3, **TINY, max_epochs=2, warmup_epochs=1, random_state=0),
     ]
 
 
-ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC, WECMMD, WECGAN, VaDE]
+ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC, WECMMD, WECGAN, VaDE, DVAE]
 
 
 def make_tiny(cls, *, max_epochs=2, **params):

@@ -210,7 +210,9 @@ def test_read_only_input(cls):
     X = good_X().astype(np.float32)
     X.flags.writeable = False
     with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("error", UserWarning)  # torch warns on non-writable arrays
+        # Uniform noise has no clusters: a collapse warning is legitimate here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
         assert make(cls).fit_predict(X).shape == (40,)
 
 

@@ -117,3 +117,22 @@ class TargetDistributionRefresh(Callback):
     def on_train_end(self, net, **kwargs):
         del self.data_, self.previous_labels_
         net.criterion_.target = None
+
+
+class SimilarityWarmup(Callback):
+    """DVAE's schedule for ``beta`` (Eq. 3.14): zero for the first ``warmup_epochs`` epochs.
+
+    Parameters
+    ----------
+    weight : float
+        ``beta`` once the warm-up is over.
+    warmup_epochs : int
+    """
+
+    def __init__(self, weight, warmup_epochs):
+        self.weight = weight
+        self.warmup_epochs = warmup_epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history)  # skorch has opened this epoch's row: 1-based
+        net.criterion_.similarity_weight = self.weight if epoch > self.warmup_epochs else 0.0

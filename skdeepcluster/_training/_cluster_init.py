@@ -48,10 +48,12 @@ def initial_mixture(Z, n_components, *, method, seed, n_init):
     -------
     weights : ndarray of shape (n_components,)
     means, variances : ndarray of shape (n_components, latent_dim)
+    labels : ndarray of shape (n_samples,)
+        The initial cluster of every sample (pseudo-labels for a classifier).
     """
     if method == "gmm":
         mixture = fit_latent_clusterer(Z, n_components, method="gmm", seed=seed, n_init=n_init)
-        return mixture.weights_, mixture.means_, mixture.covariances_
+        return mixture.weights_, mixture.means_, mixture.covariances_, mixture.predict(Z)
     kmeans = fit_latent_clusterer(Z, n_components, method="kmeans", seed=seed, n_init=n_init)
     labels = kmeans.labels_
     weights = np.bincount(labels, minlength=n_components) / Z.shape[0]
@@ -60,4 +62,4 @@ def initial_mixture(Z, n_components, *, method, seed, n_init):
         Z[labels == k].var(axis=0) + 1e-6 if np.sum(labels == k) > 1 else overall
         for k in range(n_components)
     ])
-    return weights, kmeans.cluster_centers_, variances
+    return weights, kmeans.cluster_centers_, variances, labels

@@ -1,5 +1,6 @@
 """Training criteria as skorch criterion modules: ``criterion(output, x, index) -> terms``."""
 
+import torch.nn.functional as F
 from torch import nn
 
 from ..losses import (
@@ -7,6 +8,7 @@ from ..losses import (
     gaussian_mixture_kl,
     negative_log_likelihood,
     reconstruction_loss,
+    similarity_loss,
 )
 
 
@@ -92,19 +94,23 @@ class GaussianMixtureELBOCriterion(nn.Module):
     """Negative ELBO of a VAE with a mixture-of-Gaussians prior, averaged over the batch.
 
     ``output`` is a :class:`~skdeepcluster.nn.GMVAEOutput`; the terms are DVAE Eq. (3.6) /
-    DGG Eq. (21): ``reconstruction`` (``-log p(x|z)``) and ``prior`` (the KL part).
+    DGG Eq. (21): ``reconstruction`` (``-log p(x|z)``) and ``prior`` (the KL part). With a
+    positive ``similarity_weight`` DVAE's similarity loss is added (Eq. 3.14); the weight is
+    set per epoch by :class:`~skdeepcluster._training._callbacks.SimilarityWarmup`.
 
     Parameters
     ----------
     likelihood : {"bernoulli", "gaussian"}
     variance : float, default=1.0
         ``lambda`` of the Gaussian likelihood.
+    similarity_weight : float, default=0.0
     """
 
-    def __init__(self, likelihood, variance=1.0):
+    def __init__(self, likelihood, variance=1.0, similarity_weight=0.0):
         super().__init__()
         self.likelihood = likelihood
         self.variance = variance
+        self.similarity_weight = similarity_weight
 
     def forward(self, output, x, index):
         reconstruction = negative_log_likelihood(
@@ -114,4 +120,28 @@ class GaussianMixtureELBOCriterion(nn.Module):
             output.mu, output.logvar, output.gamma,
             output.log_weights, output.means, output.variances,
         ).mean()
-        return {"loss": reconstruction + prior, "reconstruction": reconstruction, "prior": prior}
+        terms = {"reconstruction": reconstruction, "prior": prior}
+        loss = reconstruction + prior
+        if self.similarity_weight > 0:
+            terms["similarity"] = similarity_loss(output.mu, output.logvar, output.gamma)
+            loss = loss + self.similarity_weight * terms["similarity"]
+        terms["loss"] = loss
+        return terms
+
+
+class PseudoLabelCriterion(nn.Module):
+    """Cross-entropy of classifier logits against fixed pseudo-labels (DVAE, DGG initialisation).
+
+    Parameters
+    ----------
+    labels : torch.Tensor of shape (n_samples,)
+        Pseudo-label of every training sample, on the training device.
+    """
+
+    def __init__(self, labels):
+        super().__init__()
+        self.labels = labels
+
+    def forward(self, output, x, index):
+        loss = F.cross_entropy(output, self.labels[index])
+        return {"loss": loss, "cross_entropy": loss}

@@ -10,11 +10,13 @@ from ._latent_matching import (
     mmd_squared,
 )
 from ._reconstruction import reconstruction_loss, reconstruction_output
+from ._similarity import diagonal_gaussian_w2_squared, similarity_loss, transition_weights
 
 __all__ = [
     "KERNELS",
     "LIKELIHOODS",
     "dec_kl_divergence",
+    "diagonal_gaussian_w2_squared",
     "discriminator_loss",
     "encoder_adversarial_loss",
     "gaussian_mixture_kl",
@@ -23,5 +25,7 @@ __all__ = [
     "negative_log_likelihood",
     "reconstruction_loss",
     "reconstruction_output",
+    "similarity_loss",
     "target_distribution",
+    "transition_weights",
 ]

@@ -29,6 +29,8 @@ The kernels use the scale of Eq. (14), :math:`C = 2 d' \\sigma_z^2`:
 import torch
 import torch.nn.functional as F
 
+from ._distances import pairwise_squared_distances
+
 KERNELS = ("imq", "imq_multiscale", "rbf")
 _MULTISCALE_FACTORS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -44,9 +46,7 @@ def kernel_matrix(x, y, kernel="imq", *, scale):
     scale : float
         ``C`` of Eq. (14), usually ``2 * d * sigma_z**2``.
     """
-    squared_distances = (
-        x.square().sum(1, keepdim=True) + y.square().sum(1) - 2.0 * x @ y.T
-    ).clamp_min(0.0)
+    squared_distances = pairwise_squared_distances(x, y)
     if kernel == "imq":
         return scale / (scale + squared_distances)
     if kernel == "imq_multiscale":

@@ -2,7 +2,8 @@
 
 from ._ae_kmeans import AEKMeans
 from ._dec import DEC, IDEC
+from ._dvae import DVAE
 from ._vade import VaDE
 from ._wec import WECGAN, WECMMD
 
-__all__ = ["AEKMeans", "DEC", "IDEC", "VaDE", "WECGAN", "WECMMD"]
+__all__ = ["AEKMeans", "DEC", "DVAE", "IDEC", "VaDE", "WECGAN", "WECMMD"]

@@ -8,6 +8,7 @@ from ._gaussian import (
     GaussianMixturePrior,
     GaussianMixtureVAE,
     GMVAEOutput,
+    cluster_classifier,
     mixture_joint_log_prob,
     reparameterize,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "MLPStack",
     "MMDPenalty",
     "StudentTAssignment",
+    "cluster_classifier",
     "mlp_decoder",
     "mixture_joint_log_prob",
     "mlp_encoder",

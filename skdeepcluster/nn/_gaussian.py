@@ -12,6 +12,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ._mlp import MLPStack
+
 # Smallest variance a Gaussian of the prior may reach: keeps log-densities finite.
 VARIANCE_FLOOR = 1e-6
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -131,28 +133,45 @@ class GMVAEOutput(NamedTuple):
     variances: torch.Tensor
 
 
+def cluster_classifier(latent_dim, n_clusters, depth=1):
+    """The classifier ``q(c|z)`` of DVAE and DGG, returning logits.
+
+    ``depth=1`` is ``latent_dim-C``; ``depth=2`` is ``latent_dim-C-C`` (the papers use the
+    latter when ``C`` is smaller than the latent size).
+    """
+    return MLPStack((latent_dim, *([n_clusters] * depth)))
+
+
 class GaussianMixtureVAE(nn.Module):
-    """A VAE whose prior is a :class:`GaussianMixturePrior` (VaDE).
+    """A VAE whose prior is a :class:`GaussianMixturePrior` (VaDE, DVAE, DGG).
 
     ``forward(x)`` draws one code ``z`` per sample and returns a :class:`GMVAEOutput` with the
     prior's current parameters, so a criterion can evaluate the ELBO without holding the
-    module. ``gamma`` is the prior's posterior ``p(c|z)`` (VaDE). ``embed(x)`` is the posterior
-    mean.
+    module. ``gamma`` is the cluster posterior: the prior's ``p(c|z)`` (VaDE) or, when a
+    ``classifier`` is given, ``q(c|z) = softmax(classifier(z))`` (DVAE Eq. 3.2-3.3, DGG).
+    ``embed(x)`` is the posterior mean.
     """
 
-    def __init__(self, encoder, decoder, prior):
+    def __init__(self, encoder, decoder, prior, classifier=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.prior = prior
+        self.classifier = classifier
 
     def embed(self, x):
         return self.encoder(x)[0]
+
+    def cluster_posterior(self, z):
+        """``gamma``: the classifier's ``q(c|z)`` if there is one, else the prior's ``p(c|z)``."""
+        if self.classifier is None:
+            return self.prior.responsibilities(z)
+        return torch.softmax(self.classifier(z), dim=1)
 
     def forward(self, x):
         mu, logvar = self.encoder(x)
         z = reparameterize(mu, logvar)
         return GMVAEOutput(
-            mu, logvar, z, self.decoder(z), self.prior.responsibilities(z),
+            mu, logvar, z, self.decoder(z), self.cluster_posterior(z),
             self.prior.log_weights, self.prior.means, self.prior.variances,
         )

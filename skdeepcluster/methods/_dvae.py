@@ -1,0 +1,175 @@
+"""DVAE: a mixture-prior VAE with a classifier and a similarity-based loss."""
+
+import numbers
+
+import numpy as np
+import torch
+
+from ..nn import cluster_classifier
+from ..utils._sklearn_compat import Interval
+from .._training._callbacks import SimilarityWarmup
+from .._training._criteria import PseudoLabelCriterion
+from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
+from .._training._phases import fit_phase
+from . import _params
+from ._gmvae import LIKELIHOOD_DOC, MIXTURE_ATTRIBUTES, SCHEDULE_DOC, MixtureVAEClustering
+
+
+class DVAE(MixtureVAEClustering):
+    __doc__ = f"""Variational autoencoder with latent clusters and a similarity-based loss (DVAE).
+
+    A VaDE-like model (Gaussian encoder, mixture-of-Gaussians prior, Bernoulli or Gaussian
+    decoder) whose cluster posterior ``gamma = q(c|z)`` comes from a classifier ``h(z)``
+    (Eq. 3.2-3.3), trained on ``L_GVAE + beta * L_similarity`` (Eq. 3.14). ``L_GVAE`` is the
+    ELBO of Eq. (3.6); ``L_similarity`` (Eq. 3.8-3.13) builds a graph on each mini-batch whose
+    edge weights are cluster transition probabilities and pulls together samples whose
+    posteriors are close in 2-Wasserstein distance. ``beta`` is 0 for the first
+    ``warmup_epochs`` epochs.
+
+    Initialisation (Section 4): an autoencoder is pretrained; KMeans on its embedding gives
+    pseudo-labels, on which the classifier is trained, and the cluster sizes, means and
+    variances that initialise the prior.
+
+    Parameters
+    ----------
+    {_params.N_CLUSTERS}
+    {_params.ARCHITECTURE}
+    {LIKELIHOOD_DOC}
+    beta : float, default=0.1
+        Weight of the similarity loss after the warm-up (the paper's best on MNIST).
+    warmup_epochs : int, default=50
+        Epochs with ``beta = 0`` (the paper's ``T``).
+    classifier_depth : {{1, 2}} or None, default=None
+        Linear layers of the classifier: ``latent_dim-C`` or ``latent_dim-C-C``. ``None``
+        follows the paper: one layer when ``n_clusters >= latent_dim``, two otherwise.
+    classifier_epochs : int, default=30
+        Epochs of classifier training on the pseudo-labels.
+    classifier_lr : float, default=0.02
+        Adam learning rate of that training (the DGG authors' code uses 0.02).
+    pretrain_epochs : int, default=50
+        Epochs of autoencoder pretraining.
+    max_epochs : int, default=300
+        Epochs of training on Eq. (3.14).
+    init : {{"kmeans", "gmm"}}, default="kmeans"
+        Pseudo-labels and prior from KMeans (the paper) or from a diagonal Gaussian mixture.
+    n_init : int, default=10
+        Restarts of that initial clustering.
+    batch_size : int, default=300
+        Mini-batch size of every phase (the paper's).
+    lr : float, default=2e-3
+        Initial Adam learning rate.
+    {SCHEDULE_DOC}
+    {_params.RUNTIME}
+
+    Attributes
+    ----------
+    {_params.COMMON_ATTRIBUTES}
+    {MIXTURE_ATTRIBUTES}
+
+    See Also
+    --------
+    VaDE : the model without classifier and similarity loss.
+
+    Notes
+    -----
+    ``predict_proba`` is the classifier's ``q(c | z = mu(x))``. Eq. (3.9) is implemented as
+    printed, ``log(exp(Q_ij) / sum_j' Q_ij')``, with sums over the mini-batch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeepcluster import DVAE
+    >>> X = load_digits().data / 16
+    >>> model = DVAE(n_clusters=10, hidden_dims=(64,), pretrain_epochs=5, max_epochs=5,
+    ...              warmup_epochs=2, random_state=0).fit(X)
+    >>> model.predict_proba(X).shape
+    (1797, 10)
+    """
+
+    _parameter_constraints = {
+        **MixtureVAEClustering._parameter_constraints,
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "warmup_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "classifier_depth": [Interval(numbers.Integral, 1, 2, closed="both"), None],
+        "classifier_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "classifier_lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        latent_dim=10,
+        hidden_dims=(500, 500, 2000),
+        likelihood="auto",
+        likelihood_variance=1.0,
+        beta=0.1,
+        warmup_epochs=50,
+        classifier_depth=None,
+        classifier_epochs=30,
+        classifier_lr=0.02,
+        pretrain_epochs=50,
+        max_epochs=300,
+        init="kmeans",
+        n_init=10,
+        batch_size=300,
+        lr=2e-3,
+        lr_decay=0.9,
+        lr_decay_epochs=10,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.latent_dim = latent_dim
+        self.hidden_dims = hidden_dims
+        self.likelihood = likelihood
+        self.likelihood_variance = likelihood_variance
+        self.beta = beta
+        self.warmup_epochs = warmup_epochs
+        self.classifier_depth = classifier_depth
+        self.classifier_epochs = classifier_epochs
+        self.classifier_lr = classifier_lr
+        self.pretrain_epochs = pretrain_epochs
+        self.max_epochs = max_epochs
+        self.init = init
+        self.n_init = n_init
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_decay = lr_decay
+        self.lr_decay_epochs = lr_decay_epochs
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_classifier(self, Z, initial_labels, X, config, history):
+        depth = self.classifier_depth
+        if depth is None:
+            depth = 1 if self.n_clusters >= self.latent_dim else 2
+        classifier = cluster_classifier(self.latent_dim, self.n_clusters, depth)
+        labels = torch.as_tensor(np.asarray(initial_labels), dtype=torch.long)
+        net = fit_phase(
+            classifier.to(config.device),
+            PseudoLabelCriterion(labels.to(config.device)),
+            as_training_tensor(Z, config.device),
+            phase="classifier",
+            config=config,
+            epochs=self.classifier_epochs,
+            lr=self.classifier_lr,
+        )
+        history["classifier"] = net.history
+        return classifier
+
+    def _elbo_phase_extras(self):
+        warmup = SimilarityWarmup(self.beta, self.warmup_epochs)
+        return {"similarity_weight": 0.0}, [("similarity_warmup", warmup)]
+
+    def _proba_from_embedding(self, Z):
+        """The classifier's ``q(c | z = mu(x))``."""
+        module = self.net_.module_
+        with evaluating(module), torch.no_grad():
+            return apply_in_chunks(
+                module.cluster_posterior, Z, torch.device(self.net_.device), to_numpy=True
+            ).astype(np.float64)
