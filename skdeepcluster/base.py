@@ -20,6 +20,14 @@ from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_s
 _MAX_ABS_INPUT = 1e15
 
 
+def check_n_samples(n_samples):
+    """Validate the ``n_samples`` argument of a generative estimator's ``sample``."""
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool):
+        raise TypeError(f"n_samples must be an int; got {type(n_samples).__name__}.")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be >= 1; got {n_samples}.")
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
     """What every training phase of one ``fit`` needs to know, resolved from the parameters."""

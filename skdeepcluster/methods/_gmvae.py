@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import StepLR
 
-from ..base import BaseDeepClusterer, FitResult
+from ..base import BaseDeepClusterer, FitResult, check_n_samples
 from ..losses import LIKELIHOODS, reconstruction_output
 from ..nn import GaussianEncoder, GaussianMixturePrior, GaussianMixtureVAE
 from ..utils._sklearn_compat import Interval, StrOptions
@@ -164,10 +164,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
             The component of each sample.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool):
-            raise TypeError(f"n_samples must be an int; got {type(n_samples).__name__}.")
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be >= 1; got {n_samples}.")
+        check_n_samples(n_samples)
         if cluster is not None and not (
             isinstance(cluster, numbers.Integral) and 0 <= cluster < self.n_clusters
         ):

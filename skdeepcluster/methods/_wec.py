@@ -18,7 +18,7 @@ from .._training._adversarial import AdversarialPhaseNet
 from .._training._callbacks import TargetDistributionRefresh
 from .._training._criteria import SelfTrainingCriterion
 from .._training._inference import apply_in_chunks, evaluating
-from ..base import BaseDeepClusterer
+from ..base import BaseDeepClusterer, check_n_samples
 from . import _params
 from ._self_training import StudentTSelfTraining
 
@@ -120,10 +120,7 @@ class _WassersteinEmbeddingClustering(StudentTSelfTraining):
         X : ndarray of shape (n_samples, n_features_in_), dtype float32
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool):
-            raise TypeError(f"n_samples must be an int; got {type(n_samples).__name__}.")
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be >= 1; got {n_samples}.")
+        check_n_samples(n_samples)
         generator = torch.Generator().manual_seed(seed_from_random_state(self.random_state))
         latent_dim = self.cluster_centers_.shape[1]
         Z = sample_gaussian_prior(n_samples, latent_dim, self.sigma_z, generator=generator)
