@@ -321,3 +321,10 @@ def test_wec_without_penalty_is_idec_with_other_defaults(blobs):
     wec = make_tiny(WECMMD, beta=0.0, gamma=0.1, update_interval=1, n_init=20, **shared).fit(X)
     idec = make_tiny(IDEC, gamma=0.1, **shared).fit(X)
     np.testing.assert_allclose(wec.transform(X), idec.transform(X), rtol=1e-5, atol=1e-5)
+
+
+def test_sample_uses_the_fitted_prior_not_a_later_parameter(blobs):
+    X, _ = blobs
+    model = make_tiny(WECMMD).fit(X)
+    before = model.sample(4)
+    np.testing.assert_array_equal(model.set_params(sigma_z=100.0).sample(4), before)

@@ -9,7 +9,7 @@ from ..nn import cluster_classifier
 from ..utils._sklearn_compat import Interval
 from .._training._callbacks import SimilarityWarmup
 from .._training._criteria import PseudoLabelCriterion
-from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
+from .._training._inference import as_training_tensor
 from .._training._phases import fit_phase
 from . import _params
 from ._gmvae import LIKELIHOOD_DOC, MIXTURE_ATTRIBUTES, SCHEDULE_DOC, MixtureVAEClustering
@@ -165,11 +165,3 @@ class DVAE(MixtureVAEClustering):
     def _elbo_phase_extras(self):
         warmup = SimilarityWarmup(self.beta, self.warmup_epochs)
         return {"similarity_weight": 0.0}, [("similarity_warmup", warmup)]
-
-    def _proba_from_embedding(self, Z):
-        """The classifier's ``q(c | z = mu(x))``."""
-        module = self.net_.module_
-        with evaluating(module), torch.no_grad():
-            return apply_in_chunks(
-                module.cluster_posterior, Z, torch.device(self.net_.device), to_numpy=True
-            ).astype(np.float64)

@@ -48,9 +48,9 @@ MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
 class MixtureVAEClustering(BaseDeepClusterer):
     """Private base: pretrain an autoencoder, initialise the prior, train on the ELBO.
 
-    Subclasses may add a classifier (:meth:`_build_classifier`), extra ELBO-phase callbacks and
-    criterion weights (:meth:`_elbo_phase_extras`), and choose how ``predict_proba`` reads the
-    embedding (:meth:`_proba_from_embedding`).
+    Subclasses may add a classifier (:meth:`_build_classifier`), which then also gives
+    ``predict_proba``, and extra ELBO-phase callbacks and criterion weights
+    (:meth:`_elbo_phase_extras`).
     """
 
     _parameter_constraints = {
@@ -136,12 +136,12 @@ class MixtureVAEClustering(BaseDeepClusterer):
             )
 
     def _proba_from_embedding(self, Z):
-        """``p(c | z = mu(x))`` under the learned prior."""
+        """The cluster posterior at ``z = mu(x)``: the prior's ``p(c|z)``, or the classifier's
+        ``q(c|z)`` when the model has one."""
         module = self.net_.module_
         with evaluating(module), torch.no_grad():
             return apply_in_chunks(
-                module.prior.responsibilities, Z, torch.device(self.net_.device),
-                to_numpy=True,
+                module.cluster_posterior, Z, torch.device(self.net_.device), to_numpy=True
             ).astype(np.float64)
 
     def sample(self, n_samples=1, cluster=None):
@@ -166,9 +166,11 @@ class MixtureVAEClustering(BaseDeepClusterer):
         check_is_fitted(self)
         check_n_samples(n_samples)
         if cluster is not None and not (
-            isinstance(cluster, numbers.Integral) and 0 <= cluster < self.n_clusters
+            isinstance(cluster, numbers.Integral) and 0 <= cluster < len(self.weights_)
         ):
-            raise ValueError(f"cluster must be an int in [0, {self.n_clusters}); got {cluster!r}.")
+            raise ValueError(
+                f"cluster must be an int in [0, {len(self.weights_)}); got {cluster!r}."
+            )
         generator = torch.Generator().manual_seed(seed_from_random_state(self.random_state))
         module = self.net_.module_
         with evaluating(module), torch.no_grad():

@@ -123,7 +123,8 @@ class _WassersteinEmbeddingClustering(StudentTSelfTraining):
         check_n_samples(n_samples)
         generator = torch.Generator().manual_seed(seed_from_random_state(self.random_state))
         latent_dim = self.cluster_centers_.shape[1]
-        Z = sample_gaussian_prior(n_samples, latent_dim, self.sigma_z, generator=generator)
+        sigma_z = self.net_.criterion_.penalty.sigma_z  # the prior the model was trained with
+        Z = sample_gaussian_prior(n_samples, latent_dim, sigma_z, generator=generator)
         decoder = self.net_.module_.autoencoder.decoder
         with evaluating(decoder):
             X = apply_in_chunks(
