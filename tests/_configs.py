@@ -1,6 +1,6 @@
 """Tiny, fast configurations of every public estimator (CPU only)."""
 
-from skdeepcluster import DEC, DVAE, IDEC, WECGAN, WECMMD, AEKMeans, VaDE
+from skdeepcluster import DEC, DGG, DVAE, IDEC, WECGAN, WECMMD, AEKMeans, VaDE
 
 TINY = dict(hidden_dims=(16,), latent_dim=2, pretrain_epochs=2, batch_size=32, device="cpu")
 
@@ -19,10 +19,11 @@ def tiny_estimators():
         # does not (the default "gmm" is tested elsewhere).
         VaDE(n_clusters=3, **TINY, max_epochs=2, init="kmeans", random_state=0),
         DVAE(n_clusters=3, **TINY, max_epochs=2, warmup_epochs=1, random_state=0),
+        DGG(n_clusters=3, **TINY, max_epochs=2, n_neighbors=3, random_state=0),
     ]
 
 
-ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC, WECMMD, WECGAN, VaDE, DVAE]
+ESTIMATOR_CLASSES = [AEKMeans, DEC, IDEC, WECMMD, WECGAN, VaDE, DVAE, DGG]
 
 
 def make_tiny(cls, *, max_epochs=2, **params):

@@ -136,3 +136,41 @@ class SimilarityWarmup(Callback):
     def on_epoch_begin(self, net, **kwargs):
         epoch = len(net.history)  # skorch has opened this epoch's row: 1-based
         net.criterion_.similarity_weight = self.weight if epoch > self.warmup_epochs else 0.0
+
+
+class SampleMixtureWeightsUpdate(Callback):
+    r"""DGG's update of the per-sample mixture weights ``pi_i`` (Eq. 30-31, Algorithm 1 step 8).
+
+    After every training step the weights of the batch's centres are set to the maximiser of
+    Eq. (30) under ``sum_k pi_ik = 1``:
+
+    .. math::
+
+        \pi_{ik} = \frac{1}{2} \Big( \gamma_{ik} + \sum_j w_{ij} \gamma_{jk} \Big),
+
+    from the cluster posteriors of the step (detached). This is the Lagrange solution of
+    Eq. (30) given ``sum_j w_ij = 1``; Eq. (31) as printed does not sum to one over ``k``.
+    At the end of every epoch the prior's global ``pi`` is set to the mean of the ``pi_i``, so
+    ``weights_`` and ``sample`` use the mixture the samples support.
+    """
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if not training:
+            return
+        criterion = net.criterion_
+        index = batch[1]
+        gamma = y_pred.gamma.detach()
+        n_centres, n_neighbors = index.shape[0], criterion.neighbor_weights.shape[1]
+        own = gamma[:n_centres]
+        if n_neighbors == 0:
+            updated = own
+        else:
+            neighbors = gamma[n_centres:].view(n_centres, n_neighbors, -1)
+            weights = criterion.neighbor_weights[index].unsqueeze(-1)
+            updated = 0.5 * (own + (weights * neighbors).sum(1))
+        criterion.sample_weights[index] = updated
+
+    def on_epoch_end(self, net, **kwargs):
+        mean_weights = net.criterion_.sample_weights.mean(0)
+        with torch.no_grad():
+            net.module_.prior.pi_logits.copy_(torch.log(mean_weights.clamp_min(1e-12)))

@@ -1,5 +1,6 @@
 """Training criteria as skorch criterion modules: ``criterion(output, x, index) -> terms``."""
 
+import torch
 import torch.nn.functional as F
 from torch import nn
 
@@ -10,6 +11,9 @@ from ..losses import (
     reconstruction_loss,
     similarity_loss,
 )
+
+# Smallest per-sample mixture weight whose log DGG's criterion takes.
+_MIN_WEIGHT = 1e-10
 
 
 class ReconstructionCriterion(nn.Module):
@@ -126,6 +130,80 @@ class GaussianMixtureELBOCriterion(nn.Module):
             terms["similarity"] = similarity_loss(output.mu, output.logvar, output.gamma)
             loss = loss + self.similarity_weight * terms["similarity"]
         terms["loss"] = loss
+        return terms
+
+
+class GraphEmbeddingELBOCriterion(nn.Module):
+    r"""DGG's stochastic graph-embedding objective, Eq. (19), on tuple batches.
+
+    For a sample ``x_i`` with graph neighbours ``j`` (weights ``w_ij`` summing to one, Eq. 32)
+    the loss is the negative of
+
+    .. math::
+
+        \frac{1}{2} \Big( \mathcal{L}(x_i) + \sum_j w_{ij} \mathcal{L}(x_i, x_j) \Big)
+
+    where ``L(x_i)`` is the mixture-prior ELBO of Eq. (21) and ``L(x_i, x_j)`` (Eq. 26) is the
+    same bound with the code ``z_j ~ q(z|x_j)`` of the neighbour and its cluster posterior
+    ``gamma_j`` reconstructing the centre ``x_i``. Both use the per-sample mixture weights
+    ``pi_i`` of the centre (Eq. 30), held in ``sample_weights`` and updated by
+    :class:`~skdeepcluster._training._callbacks.SampleMixtureWeightsUpdate`. With no
+    neighbours the sample is its own neighbour and the loss is ``-L(x_i)``.
+
+    ``output`` is a :class:`~skdeepcluster.nn.GMVAEOutput` of a tuple batch from
+    :class:`~skdeepcluster._training._data.DeviceBatchIterator`: the ``m`` centres, then the
+    neighbours of each centre in order.
+
+    Parameters
+    ----------
+    likelihood : {"bernoulli", "gaussian"}
+    variance : float
+        ``lambda`` of the Gaussian likelihood.
+    neighbor_weights : torch.Tensor of shape (n_samples, n_neighbors)
+        ``w_ij`` of every sample's edges, on the training device.
+    sample_weights : torch.Tensor of shape (n_samples, n_clusters)
+        ``pi_i`` of every sample, on the training device; read here, written by the callback.
+    """
+
+    def __init__(self, likelihood, variance, neighbor_weights, sample_weights):
+        super().__init__()
+        self.likelihood = likelihood
+        self.variance = variance
+        self.neighbor_weights = neighbor_weights
+        self.sample_weights = sample_weights
+
+    def _negative_elbo(self, output, rows, x, log_weights):
+        """``-log p(x|z)`` and the prior terms of ``rows`` of the batch, per row."""
+        reconstruction = negative_log_likelihood(
+            output.x_hat[rows], x, self.likelihood, self.variance
+        )
+        prior = gaussian_mixture_kl(
+            output.mu[rows], output.logvar[rows], output.gamma[rows],
+            log_weights, output.means, output.variances,
+        )
+        return reconstruction, prior
+
+    def forward(self, output, x, index):
+        n_centres, n_neighbors = index.shape[0], self.neighbor_weights.shape[1]
+        centres = x[:n_centres]
+        log_weights = torch.log(self.sample_weights[index].clamp_min(_MIN_WEIGHT))
+        reconstruction, prior = self._negative_elbo(
+            output, slice(0, n_centres), centres, log_weights
+        )
+        if n_neighbors > 0:
+            cross_reconstruction, cross_prior = self._negative_elbo(
+                output,
+                slice(n_centres, None),
+                centres.repeat_interleave(n_neighbors, dim=0),
+                log_weights.repeat_interleave(n_neighbors, dim=0),
+            )
+            weights = self.neighbor_weights[index]
+            reconstruction = 0.5 * (
+                reconstruction + (weights * cross_reconstruction.view_as(weights)).sum(1)
+            )
+            prior = 0.5 * (prior + (weights * cross_prior.view_as(weights)).sum(1))
+        terms = {"reconstruction": reconstruction.mean(), "prior": prior.mean()}
+        terms["loss"] = terms["reconstruction"] + terms["prior"]
         return terms
 
 

@@ -4,6 +4,10 @@ A torch ``DataLoader`` collates every mini-batch on the host and copies it to th
 in-memory data that fits on the device it is faster to move the data once and cut each batch out
 of a device-side permutation: no collation, no host-to-device copy per batch and no host
 synchronisation.
+
+Graph-regularised methods train on tuples (a sample and its neighbours, DGG Algorithm 1). The
+neighbour table lives on the device too, so a tuple batch is one more gather, still with no
+host work.
 """
 
 import torch
@@ -22,11 +26,14 @@ class DeviceDataset(Dataset):
         Already on the training device.
     generator : torch.Generator
         On the same device as ``X``; drives the epoch permutations.
+    partners : torch.Tensor of shape (n_samples, n_partners), dtype int64, optional
+        Rows that travel with every sample (its graph neighbours), on the same device.
     """
 
-    def __init__(self, X, generator):
+    def __init__(self, X, generator, partners=None):
         self.X = X
         self.generator = generator
+        self.partners = partners
 
     def __len__(self):
         return self.X.shape[0]
@@ -36,7 +43,11 @@ class DeviceDataset(Dataset):
 
 
 class DeviceBatchIterator:
-    """Iterate over a :class:`DeviceDataset` in batches ``(X[idx], idx)`` without host work.
+    """Iterate over a :class:`DeviceDataset` in batches ``(X[rows], idx)`` without host work.
+
+    ``idx`` are the ``m`` sampled row indices. Without partners ``rows = idx``; with partners
+    the batch is a tuple batch: ``rows`` is ``idx`` followed by ``partners[idx]`` flattened
+    row-major, so row ``m + b * n_partners + p`` of the batch is partner ``p`` of sample ``b``.
 
     skorch builds it through ``iterator_train`` with the dataset and the net's ``batch_size``.
 
@@ -67,4 +78,7 @@ class DeviceBatchIterator:
             order = torch.arange(n_samples, device=X.device)
         for start in range(0, n_samples, self.batch_size):
             index = order[start : start + self.batch_size]
-            yield X[index], index
+            rows = index
+            if self.dataset.partners is not None:
+                rows = torch.cat([index, self.dataset.partners[index].reshape(-1)])
+            yield X[rows], index

@@ -11,7 +11,8 @@ class PhaseNet(NeuralNet):
 
     Differences from ``NeuralNet``, all in service of the device-resident fast path:
 
-    * batches are ``(x, index)`` pairs from :class:`DeviceBatchIterator`;
+    * batches are ``(x, index)`` pairs from :class:`DeviceBatchIterator` (``x`` may hold more
+      rows than ``index`` in a tuple batch; the batch size is ``len(index)``);
     * the criterion is called as ``criterion(output, x, index)`` and returns a dict of scalar
       tensors with the total under ``"loss"`` and every term under its own name;
     * losses are accumulated on the device and moved to the host once per epoch (skorch calls
@@ -45,7 +46,7 @@ class PhaseNet(NeuralNet):
             for batch in iterator:
                 self.notify("on_batch_begin", batch=batch, training=training)
                 step = step_fn(batch, **fit_params)
-                size = batch[0].shape[0]
+                size = batch[1].shape[0]
                 batch_losses.append(step["loss"].detach())
                 batch_sizes.append(size)
                 for name, value in step["terms"].items():

@@ -25,6 +25,7 @@ def fit_phase(
     callbacks=(),
     net_class=PhaseNet,
     net_options=None,
+    partners=None,
 ):
     """Train ``module`` on device-resident ``X`` for ``epochs`` epochs; return the skorch net.
 
@@ -47,6 +48,8 @@ def fit_phase(
         A :class:`PhaseNet` subclass, e.g. one with a second optimiser.
     net_options : dict, optional
         Further skorch parameters of the net (``optimizer_discriminator__lr``, ...).
+    partners : torch.Tensor of shape (n_samples, n_partners), optional
+        Train on tuple batches: every sample with these rows of ``X`` (its graph neighbours).
 
     Returns
     -------
@@ -71,7 +74,7 @@ def fit_phase(
         optimizer__fused=True,
         **(net_options or {}),
     )
-    net.fit(DeviceDataset(X, generator))
+    net.fit(DeviceDataset(X, generator, partners))
     return net
 
 

@@ -49,8 +49,8 @@ def gaussian_mixture_kl(mu, logvar, gamma, log_weights, means, variances):
         The encoder's posterior mean and log-variance.
     gamma : torch.Tensor of shape (n, K)
         Cluster posterior of each sample.
-    log_weights : torch.Tensor of shape (K,)
-        ``log pi``.
+    log_weights : torch.Tensor of shape (K,) or (n, K)
+        ``log pi``: one mixture weight vector, or one per sample (DGG's ``pi_i``, Eq. 21).
     means, variances : torch.Tensor of shape (K, M)
         The prior's component means and variances.
 
@@ -65,6 +65,6 @@ def gaussian_mixture_kl(mu, logvar, gamma, log_weights, means, variances):
         + (mu[:, None, :] - means[None]).square() / variances[None]
     ).sum(-1)
     gaussian_term = 0.5 * (gamma * per_component).sum(1)
-    categorical_term = (gamma * (torch.log(gamma + _EPS) - log_weights[None])).sum(1)
+    categorical_term = (gamma * (torch.log(gamma + _EPS) - log_weights)).sum(1)
     entropy_term = 0.5 * (1.0 + logvar).sum(1)
     return gaussian_term + categorical_term - entropy_term

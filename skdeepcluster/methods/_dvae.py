@@ -2,20 +2,21 @@
 
 import numbers
 
-import numpy as np
-import torch
-
-from ..nn import cluster_classifier
 from ..utils._sklearn_compat import Interval
 from .._training._callbacks import SimilarityWarmup
-from .._training._criteria import PseudoLabelCriterion
-from .._training._inference import as_training_tensor
-from .._training._phases import fit_phase
+from .._training._criteria import GaussianMixtureELBOCriterion
 from . import _params
-from ._gmvae import LIKELIHOOD_DOC, MIXTURE_ATTRIBUTES, SCHEDULE_DOC, MixtureVAEClustering
+from ._gmvae import (
+    CLASSIFIER_DOC,
+    LIKELIHOOD_DOC,
+    MIXTURE_ATTRIBUTES,
+    SCHEDULE_DOC,
+    ClassifierMixtureVAEClustering,
+    ELBOPhase,
+)
 
 
-class DVAE(MixtureVAEClustering):
+class DVAE(ClassifierMixtureVAEClustering):
     __doc__ = f"""Variational autoencoder with latent clusters and a similarity-based loss (DVAE).
 
     A VaDE-like model (Gaussian encoder, mixture-of-Gaussians prior, Bernoulli or Gaussian
@@ -39,13 +40,7 @@ class DVAE(MixtureVAEClustering):
         Weight of the similarity loss after the warm-up (the paper's best on MNIST).
     warmup_epochs : int, default=50
         Epochs with ``beta = 0`` (the paper's ``T``).
-    classifier_depth : {{1, 2}} or None, default=None
-        Linear layers of the classifier: ``latent_dim-C`` or ``latent_dim-C-C``. ``None``
-        follows the paper: one layer when ``n_clusters >= latent_dim``, two otherwise.
-    classifier_epochs : int, default=30
-        Epochs of classifier training on the pseudo-labels.
-    classifier_lr : float, default=0.02
-        Adam learning rate of that training (the DGG authors' code uses 0.02).
+    {CLASSIFIER_DOC}
     pretrain_epochs : int, default=50
         Epochs of autoencoder pretraining.
     max_epochs : int, default=300
@@ -87,12 +82,9 @@ class DVAE(MixtureVAEClustering):
     """
 
     _parameter_constraints = {
-        **MixtureVAEClustering._parameter_constraints,
+        **ClassifierMixtureVAEClustering._parameter_constraints,
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "warmup_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
-        "classifier_depth": [Interval(numbers.Integral, 1, 2, closed="both"), None],
-        "classifier_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
-        "classifier_lr": [Interval(numbers.Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -144,24 +136,9 @@ class DVAE(MixtureVAEClustering):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_classifier(self, Z, initial_labels, X, config, history):
-        depth = self.classifier_depth
-        if depth is None:
-            depth = 1 if self.n_clusters >= self.latent_dim else 2
-        classifier = cluster_classifier(self.latent_dim, self.n_clusters, depth)
-        labels = torch.as_tensor(np.asarray(initial_labels), dtype=torch.long)
-        net = fit_phase(
-            classifier.to(config.device),
-            PseudoLabelCriterion(labels.to(config.device)),
-            as_training_tensor(Z, config.device),
-            phase="classifier",
-            config=config,
-            epochs=self.classifier_epochs,
-            lr=self.classifier_lr,
+    def _elbo_phase(self, X, Z, initial_weights, config, history):
+        criterion = GaussianMixtureELBOCriterion(
+            self._likelihood, self.likelihood_variance, similarity_weight=0.0
         )
-        history["classifier"] = net.history
-        return classifier
-
-    def _elbo_phase_extras(self):
         warmup = SimilarityWarmup(self.beta, self.warmup_epochs)
-        return {"similarity_weight": 0.0}, [("similarity_warmup", warmup)]
+        return ELBOPhase(criterion, [("similarity_warmup", warmup)])

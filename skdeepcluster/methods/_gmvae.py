@@ -1,5 +1,6 @@
-"""The shared fit of the mixture-of-Gaussians VAE clusterers (VaDE, DVAE)."""
+"""The shared fit of the mixture-of-Gaussians VAE clusterers (VaDE, DVAE, DGG)."""
 
+import dataclasses
 import numbers
 
 import numpy as np
@@ -10,12 +11,12 @@ from torch.optim.lr_scheduler import StepLR
 
 from ..base import BaseDeepClusterer, FitResult, check_n_samples
 from ..losses import LIKELIHOODS, reconstruction_output
-from ..nn import GaussianEncoder, GaussianMixturePrior, GaussianMixtureVAE
+from ..nn import GaussianEncoder, GaussianMixturePrior, GaussianMixtureVAE, cluster_classifier
 from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._torch import child_seed, seed_from_random_state
 from .._training._cluster_init import initial_mixture
-from .._training._criteria import GaussianMixtureELBOCriterion
-from .._training._inference import apply_in_chunks, evaluating
+from .._training._criteria import GaussianMixtureELBOCriterion, PseudoLabelCriterion
+from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .._training._phases import fit_phase
 from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
 
@@ -45,12 +46,20 @@ MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         The likelihood used (``"auto"`` resolved)."""
 
 
+@dataclasses.dataclass
+class ELBOPhase:
+    """The criterion, callbacks and tuple partners of a method's ELBO phase."""
+
+    criterion: torch.nn.Module
+    callbacks: list = dataclasses.field(default_factory=list)
+    partners: torch.Tensor = None
+
+
 class MixtureVAEClustering(BaseDeepClusterer):
     """Private base: pretrain an autoencoder, initialise the prior, train on the ELBO.
 
-    Subclasses may add a classifier (:meth:`_build_classifier`), which then also gives
-    ``predict_proba``, and extra ELBO-phase callbacks and criterion weights
-    (:meth:`_elbo_phase_extras`).
+    Subclasses may add a classifier (:meth:`_build_classifier`), which then gives the cluster
+    posterior, and change what the ELBO phase trains on (:meth:`_elbo_phase`).
     """
 
     _parameter_constraints = {
@@ -64,13 +73,26 @@ class MixtureVAEClustering(BaseDeepClusterer):
     }
 
     # ------------------------------------------------------------- method hooks
-    def _build_classifier(self, Z, initial_labels, X, config, history):
+    def _build_classifier(self, Z, initial_labels, config, history):
         """A trained classifier ``q(c|z)``, or ``None`` to take ``gamma`` from the prior."""
         return None
 
-    def _elbo_phase_extras(self):
-        """``(criterion options, [(name, callback), ...])`` of the ELBO phase."""
-        return {}, []
+    def _elbo_phase(self, X, Z, initial_weights, config, history):
+        """What the ELBO phase trains on: an :class:`ELBOPhase`.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            The training data on ``config.device``.
+        Z : ndarray
+            The pretrained embedding of ``X``.
+        initial_weights : ndarray of shape (n_clusters,)
+            The initial mixture weights.
+        config : TrainingConfig
+        history : dict
+            Phase histories; a method adds the phases it runs here.
+        """
+        return ELBOPhase(GaussianMixtureELBOCriterion(self._likelihood, self.likelihood_variance))
 
     # ---------------------------------------------------------------- pipeline
     def _check_input_against_params(self, X):
@@ -105,21 +127,21 @@ class MixtureVAEClustering(BaseDeepClusterer):
         )
         prior = GaussianMixturePrior(self.n_clusters, self.latent_dim)
         prior.set_from_mixture(weights, means, variances)
-        classifier = self._build_classifier(Z, labels, X, config, history)
+        classifier = self._build_classifier(Z, labels, config, history)
         model = GaussianMixtureVAE(
             GaussianEncoder(autoencoder.encoder), autoencoder.decoder, prior, classifier
         ).to(config.device)
-        criterion_options, callbacks = self._elbo_phase_extras()
+        phase = self._elbo_phase(X, Z, weights, config, history)
         schedule = LRScheduler(StepLR, step_size=self.lr_decay_epochs, gamma=self.lr_decay)
         net = fit_phase(
             model,
-            GaussianMixtureELBOCriterion(likelihood, self.likelihood_variance,
-                                         **criterion_options),
+            phase.criterion,
             X,
             phase="elbo",
             config=config,
             epochs=self.max_epochs,
-            callbacks=[("lr_decay", schedule), *callbacks],
+            callbacks=[("lr_decay", schedule), *phase.callbacks],
+            partners=phase.partners,
         )
         history["elbo"] = net.history
         with torch.no_grad():
@@ -184,3 +206,46 @@ class MixtureVAEClustering(BaseDeepClusterer):
                 to_numpy=True,
             )
         return X, labels.cpu().numpy()
+
+
+CLASSIFIER_DOC = """classifier_depth : {1, 2} or None, default=None
+        Linear layers of the classifier ``q(c|z)``: ``latent_dim-C`` or ``latent_dim-C-C``.
+        ``None`` follows the papers: one layer when ``n_clusters >= latent_dim``, two
+        otherwise.
+    classifier_epochs : int, default=30
+        Epochs of classifier training on the initial pseudo-labels.
+    classifier_lr : float, default=0.02
+        Adam learning rate of that training (the DGG authors' code uses 0.02)."""
+
+
+class ClassifierMixtureVAEClustering(MixtureVAEClustering):
+    """Private base of the mixture VAEs whose cluster posterior is a classifier ``q(c|z)``.
+
+    The classifier is trained first on the pseudo-labels of the initial clustering of the
+    pretrained embedding (DVAE §3.1.2, DGG §4), then jointly with the VAE.
+    """
+
+    _parameter_constraints = {
+        **MixtureVAEClustering._parameter_constraints,
+        "classifier_depth": [Interval(numbers.Integral, 1, 2, closed="both"), None],
+        "classifier_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "classifier_lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
+    def _build_classifier(self, Z, initial_labels, config, history):
+        depth = self.classifier_depth
+        if depth is None:
+            depth = 1 if self.n_clusters >= self.latent_dim else 2
+        classifier = cluster_classifier(self.latent_dim, self.n_clusters, depth)
+        labels = torch.as_tensor(np.asarray(initial_labels), dtype=torch.long)
+        net = fit_phase(
+            classifier.to(config.device),
+            PseudoLabelCriterion(labels.to(config.device)),
+            as_training_tensor(Z, config.device),
+            phase="classifier",
+            config=config,
+            epochs=self.classifier_epochs,
+            lr=self.classifier_lr,
+        )
+        history["classifier"] = net.history
+        return classifier
