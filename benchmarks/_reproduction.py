@@ -1,0 +1,194 @@
+"""What the paper-reproduction scripts share: data, the seed loop, summaries and result files.
+
+A reproduction script names its models (label, estimator class, parameter overrides), the
+datasets and the papers' reference numbers; :func:`run` fits every model on every dataset for
+every seed and :func:`write_results` writes ``<output>.json`` and a markdown table
+``<output>.md``. Reference numbers are printed in their own column and never mixed into our
+results.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import skdeepcluster
+from skdeepcluster.datasets import load_coil20, load_mnist, load_reuters_r8, load_usps
+from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_score
+
+RESULTS = Path(__file__).resolve().parent / "results"
+LOADERS = {"mnist": load_mnist, "usps": load_usps, "coil20": load_coil20,
+           "reuters_r8": load_reuters_r8}
+# Stored as uint8 pixels: scaled to [0, 1] by x / 255. USPS and Reuters are stored in [0, 1].
+PIXEL_DATASETS = {"mnist", "coil20"}
+
+
+def cpu_name():
+    """The processor's model name (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def load(dataset, data_home, n_samples=None):
+    """``(X, y)`` of a benchmark set in [0, 1], float32; optionally a seeded subsample."""
+    X, y = LOADERS[dataset](data_home=data_home, download_if_missing=False, return_X_y=True)
+    X = (X / 255.0 if dataset in PIXEL_DATASETS else X).astype(np.float32)
+    if n_samples is not None and n_samples < X.shape[0]:
+        keep = np.random.RandomState(0).choice(X.shape[0], n_samples, replace=False)
+        X, y = X[keep], y[keep]
+    return X, y
+
+
+def common_arguments(description, datasets, default_output):
+    """An argument parser with the options every reproduction script has."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--datasets", nargs="+", choices=sorted(LOADERS), default=datasets)
+    parser.add_argument("--models", nargs="+", default=None,
+                        help="labels of the models to run (default: all)")
+    parser.add_argument("--data-home", default=os.environ.get("SKDEEPCLUSTER_DATA"))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--pretrain-epochs", type=int, default=None,
+                        help="override the default pretraining length (a protocol deviation)")
+    parser.add_argument("--max-epochs", type=int, default=None,
+                        help="override the paper's training length (a protocol deviation)")
+    parser.add_argument("--n-samples", type=int, default=None,
+                        help="random subsample of each dataset (a protocol deviation)")
+    parser.add_argument("--output", default=str(RESULTS / default_output),
+                        help="path without suffix of the .json and .md results")
+    return parser
+
+
+def overrides_and_protocol(args, paper_epochs):
+    """Parameter overrides from the deviation options and a sentence naming them."""
+    overrides, deviations = {}, []
+    if args.pretrain_epochs is not None:
+        overrides["pretrain_epochs"] = args.pretrain_epochs
+        deviations.append(f"pretrain_epochs={args.pretrain_epochs}")
+    if args.max_epochs is not None:
+        overrides["max_epochs"] = args.max_epochs
+        deviations.append(f"max_epochs={args.max_epochs} (paper: {paper_epochs})")
+    if args.n_samples is not None:
+        deviations.append(f"random subsample of {args.n_samples} per dataset")
+    protocol = "paper's, defaults" if not deviations else "deviations: " + ", ".join(deviations)
+    return overrides, protocol
+
+
+def summarize(runs):
+    """Median, min and max ACC and NMI and the median fit time of one model's seeds."""
+    accs = [r["acc"] for r in runs]
+    nmis = [r["nmi"] for r in runs]
+    return {
+        "seeds": len(runs),
+        "acc_median": statistics.median(accs),
+        "acc_min": min(accs),
+        "acc_max": max(accs),
+        "nmi_median": statistics.median(nmis),
+        "nmi_min": min(nmis),
+        "nmi_max": max(nmis),
+        "fit_seconds_median": statistics.median(r["fit_seconds"] for r in runs),
+    }
+
+
+def run(models, args, overrides):
+    """Fit every ``(label, cls, params)`` of ``models`` on every dataset and seed of ``args``.
+
+    Returns
+    -------
+    runs : list of dict
+        One row per fit (scores, time, device, parameters), also printed as it finishes.
+    summaries : list of dict
+        One row per model and dataset (:func:`summarize`).
+    """
+    runs, summaries = [], []
+    for dataset in args.datasets:
+        X, y = load(dataset, args.data_home, args.n_samples)
+        n_clusters = int(np.unique(y).size)
+        for label, cls, params in models:
+            if args.models and label not in args.models:
+                continue
+            model_runs = []
+            for seed in args.seeds:
+                model = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
+                            **{**overrides, **params})
+                start = time.perf_counter()
+                labels = model.fit_predict(X)
+                seconds = time.perf_counter() - start
+                row = {
+                    "model": label, "dataset": dataset, "seed": seed,
+                    "acc": clustering_accuracy(y, labels),
+                    "nmi": normalized_mutual_info_score(y, labels),
+                    "fit_seconds": seconds,
+                    "pretrain_seconds": sum(r["dur"] for r in model.history_["pretrain"]),
+                    "epochs": model.n_iter_,
+                    "device": str(model.net_.device),
+                    "params": {k: repr(v) for k, v in model.get_params().items()
+                               if k not in ("callbacks", "verbose")},
+                }
+                print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
+                model_runs.append(row)
+            runs += model_runs
+            summaries.append({"model": label, "dataset": dataset,
+                              "n_samples": int(X.shape[0]), **summarize(model_runs)})
+    return runs, summaries
+
+
+def markdown(summaries, device_name, protocol, paper):
+    """The results table, with the paper's ``(ACC, NMI)`` (``NMI`` may be ``None``) beside."""
+    lines = [
+        f"Device: {device_name}. Protocol: {protocol}.",
+        "",
+        "| model | data | n | seeds | ACC median [min, max] | NMI median [min, max] "
+        "| fit s (median) | paper ACC / NMI |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        reference = paper.get((s["model"], s["dataset"]))
+        if reference is None:
+            paper_text = "-"
+        else:
+            acc, nmi = reference
+            paper_text = f"{acc:.2f} / " + ("-" if nmi is None else f"{nmi:.2f}")
+        lines.append(
+            f"| {s['model']} | {s['dataset']} | {s['n_samples']} | {s['seeds']} "
+            f"| {100 * s['acc_median']:.2f} [{100 * s['acc_min']:.2f}, {100 * s['acc_max']:.2f}] "
+            f"| {100 * s['nmi_median']:.2f} [{100 * s['nmi_min']:.2f}, {100 * s['nmi_max']:.2f}] "
+            f"| {s['fit_seconds_median']:.0f} | {paper_text} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(runs, summaries, *, protocol, paper, output, title, footnote):
+    """Print the table and write ``<output>.json`` and ``<output>.md``."""
+    device = runs[0]["device"] if runs else "none"
+    device_name = (torch.cuda.get_device_name(torch.device(device))
+                   if device.startswith("cuda") else f"CPU ({cpu_name()}, "
+                   f"{torch.get_num_threads()} torch threads)")
+    table = markdown(summaries, device_name, protocol, paper)
+    print("\n" + table)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(json.dumps({
+        "device": device,
+        "device_name": device_name,
+        "protocol": protocol,
+        "versions": {"skdeepcluster": skdeepcluster.__version__, "torch": torch.__version__,
+                     "numpy": np.__version__},
+        "summaries": summaries,
+        "runs": runs,
+        "paper_reference": {f"{m} / {d}": v for (m, d), v in paper.items()},
+    }, indent=2) + "\n")
+    output.with_suffix(".md").write_text(f"# {title}\n\n{table}\n{footnote}\n")
+    print(f"wrote {output.with_suffix('.json')} and {output.with_suffix('.md')}")
