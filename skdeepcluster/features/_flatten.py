@@ -90,7 +90,8 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return Xt
 
     def _flat(self, X, reset):
-        if np.ndim(X) > 2:
+        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if ndim > 2:
             images = check_array(X, allow_nd=True, dtype="numeric", input_name="X")
             X = images.reshape(images.shape[0], -1)
         return validate_data(self, X, dtype="numeric", reset=reset)
