@@ -100,7 +100,7 @@ or (n_images, channels, height, width)
 
         Returns
         -------
-        features : ndarray of shape (n_images, n_features_out_), dtype float32
+        features : ndarray of shape (n_images, `n_features_out_`), dtype float32
         """
         check_is_fitted(self)
         images, layout = check_images(X, self.channels, type(self).__name__)

@@ -26,7 +26,7 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Pixels per image (``height * width * channels``) seen at ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``fit`` got a DataFrame of already flat rows.
 
     Notes
@@ -79,7 +79,7 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Xt : ndarray of shape (n_images, n_features_in_), dtype float32
+        Xt : ndarray of shape (n_images, `n_features_in_`), dtype float32
         """
         check_is_fitted(self)
         flat = self._flat(X, reset=False)
