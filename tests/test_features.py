@@ -238,6 +238,9 @@ def test_invalid_parameters_raise_at_fit(params, images):
 def test_invalid_device_and_memory_raise_value_error(images):
     with pytest.raises(ValueError, match="device"):
         tiny_resnet(device="tpu").fit(images)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            tiny_resnet(device="cuda:0").fit(images)
     with pytest.raises(ValueError, match="memory"):
         tiny_resnet(memory=3).fit(images)
 

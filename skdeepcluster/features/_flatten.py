@@ -83,11 +83,16 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         flat = self._flat(X, reset=False)
-        factor = 1 / 255 if self.scale == "auto" and flat.dtype == np.uint8 else self.scale
         Xt = flat.astype(np.float32)
-        if factor != "auto" and factor != 1:
+        factor = self._factor(flat.dtype)
+        if factor != 1:
             Xt *= np.float32(factor)
         return Xt
+
+    def _factor(self, dtype):
+        if self.scale != "auto":
+            return self.scale
+        return 1 / 255 if dtype == np.uint8 else 1
 
     def _flat(self, X, reset):
         ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
