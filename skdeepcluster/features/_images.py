@@ -36,7 +36,8 @@ def check_images(X, channels, estimator_name):
     Returns
     -------
     images : ndarray
-        ``X`` itself when it is already a uint8 or float ndarray, otherwise a uint8 copy.
+        ``X`` itself when it is already a uint8 or float ndarray; otherwise a copy as uint8
+        (other integer dtypes) or float64 (object arrays).
     layout : {"gray", "first", "last"}
         ``"gray"`` for 3-D input, else where the channel axis is.
 
