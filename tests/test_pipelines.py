@@ -3,6 +3,7 @@
 import uuid
 from pathlib import Path
 
+import joblib
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
@@ -42,6 +43,11 @@ def test_grid_search_over_the_clusterer_extracts_features_once(tmp_path):
     images, y = digits.images[:300] / 16.0, digits.target[:300]  # 8x8 floats in [0, 1]
     log_dir, cache = tmp_path / "runs", str(tmp_path / "cache")
     log_dir.mkdir()
+    # joblib remembers, per process, which functions it has validated, and then does not write
+    # their code file into a cache folder it meets later, so the search's worker processes would
+    # see every entry of this folder as stale if an earlier test had used another folder.
+    # Clearing the (empty) cache resets that memory.
+    joblib.Memory(cache, verbose=0).clear(warn=False)
     pipeline = Pipeline(
         [
             ("features", CountingResNetFeatures(log_dir=str(log_dir), memory=cache)),
