@@ -81,7 +81,6 @@ class DGG(ClassifierMixtureVAEClustering):
     ----------
     {_params.COMMON_ATTRIBUTES}
     {MIXTURE_ATTRIBUTES}
-        For DGG ``weights_`` is the mean of the per-sample weights ``pi_i``.
 
     See Also
     --------
@@ -93,6 +92,7 @@ class DGG(ClassifierMixtureVAEClustering):
     ``predict_proba`` is the classifier's ``q(c | z = mu(x))``; ``transform`` the posterior
     mean. The per-sample weights follow the Lagrange solution of Eq. (30),
     ``pi_ik = (gamma_ik + sum_j w_ij gamma_jk) / 2``; Eq. (31) as printed does not sum to one.
+    ``weights_`` is the mean of the per-sample weights ``pi_i``.
     The bandwidth ``s_i`` of Eq. (32) is the median distance of ``x_i`` to its neighbours.
     The paper's learning rate of 0.02 made the ELBO phase diverge in our runs on the digits;
     the default is VaDE's 2e-3.
