@@ -10,7 +10,6 @@ results.
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -22,23 +21,13 @@ import skdeepcluster
 from skdeepcluster.datasets import load_coil20, load_mnist, load_reuters_r8, load_usps
 from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_score
 
+from _machine import cpu_name
+
 RESULTS = Path(__file__).resolve().parent / "results"
 LOADERS = {"mnist": load_mnist, "usps": load_usps, "coil20": load_coil20,
            "reuters_r8": load_reuters_r8}
 # Stored as uint8 pixels: scaled to [0, 1] by x / 255. USPS and Reuters are stored in [0, 1].
 PIXEL_DATASETS = {"mnist", "coil20"}
-
-
-def cpu_name():
-    """The processor's model name (Linux), else what ``platform`` knows."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def load(dataset, data_home, n_samples=None):

@@ -36,6 +36,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from _machine import cpu_name
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "compare_clustpy_digits_cpu.json"
 N_CLUSTERS = 10
@@ -361,23 +363,6 @@ def _markdown_table(rows):
     return "\n".join(lines)
 
 
-def _cpu_model():
-    """CPU model name from ``/proc/cpuinfo``, or None where it cannot be read.
-
-    Returns
-    -------
-    str or None
-    """
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        return None
-    return None
-
-
 def _parse_args(argv):
     """Parse the command line of the comparison.
 
@@ -475,7 +460,7 @@ def main(argv=None):
         },
         "machine": {
             "processor": platform.processor(),
-            "cpu_model": _cpu_model(),
+            "cpu_model": cpu_name(),
             "cpu_count": os.cpu_count(),
             "platform": platform.platform(),
             "thread_env": {

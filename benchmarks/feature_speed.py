@@ -24,7 +24,6 @@ Example::
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
@@ -38,20 +37,10 @@ from skdeepcluster.features import ResNetFeatures
 from skdeepcluster.features._images import IMAGENET_MEAN, IMAGENET_STD
 from skdeepcluster.utils._torch import resolve_device
 
+from _machine import cpu_name
+
 RESULTS = Path(__file__).resolve().parent / "results"
 INPUT_SIZE = 224
-
-
-def cpu_name():
-    """The processor's model name (Linux), else what ``platform`` knows."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def synchronize(device):
