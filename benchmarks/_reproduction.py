@@ -91,6 +91,27 @@ def summarize(runs):
     }
 
 
+def timed_run(label, dataset, seed, estimator, clusterer, X, y):
+    """Fit ``estimator`` (the clusterer or a pipeline ending in it) on ``X``; score and time it.
+
+    Returns the result row (scores, fit time, device, the clusterer's parameters) and prints it
+    without the parameters.
+    """
+    start = time.perf_counter()
+    labels = estimator.fit_predict(X)
+    row = {
+        "model": label, "dataset": dataset, "seed": seed,
+        "acc": clustering_accuracy(y, labels),
+        "nmi": normalized_mutual_info_score(y, labels),
+        "fit_seconds": time.perf_counter() - start,
+        "device": str(clusterer.net_.device),
+        "params": {k: repr(v) for k, v in clusterer.get_params().items()
+                   if k not in ("callbacks", "verbose")},
+    }
+    print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
+    return row
+
+
 def run(models, args, overrides):
     """Fit every ``(label, cls, params)`` of ``models`` on every dataset and seed of ``args``.
 
@@ -112,21 +133,9 @@ def run(models, args, overrides):
             for seed in args.seeds:
                 model = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
                             **{**overrides, **params})
-                start = time.perf_counter()
-                labels = model.fit_predict(X)
-                seconds = time.perf_counter() - start
-                row = {
-                    "model": label, "dataset": dataset, "seed": seed,
-                    "acc": clustering_accuracy(y, labels),
-                    "nmi": normalized_mutual_info_score(y, labels),
-                    "fit_seconds": seconds,
-                    "pretrain_seconds": sum(r["dur"] for r in model.history_["pretrain"]),
-                    "epochs": model.n_iter_,
-                    "device": str(model.net_.device),
-                    "params": {k: repr(v) for k, v in model.get_params().items()
-                               if k not in ("callbacks", "verbose")},
-                }
-                print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
+                row = timed_run(label, dataset, seed, model, model, X, y)
+                row["pretrain_seconds"] = sum(r["dur"] for r in model.history_["pretrain"])
+                row["epochs"] = model.n_iter_
                 model_runs.append(row)
             runs += model_runs
             summaries.append({"model": label, "dataset": dataset,

@@ -29,7 +29,6 @@ Example (the full protocol, on a GPU)::
 """
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -39,9 +38,8 @@ from sklearn.preprocessing import StandardScaler
 
 import skdeepcluster
 from skdeepcluster.features import ResNetFeatures
-from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_score
 
-from _reproduction import RESULTS, summarize, write_results
+from _reproduction import RESULTS, summarize, timed_run, write_results
 
 # (label, estimator name in skdeepcluster, parameter overrides of the defaults).
 METHODS = [
@@ -117,18 +115,8 @@ def cluster(features, y, dataset, methods, args):
         for seed in args.seeds:
             clusterer = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
                             **params)
-            start = time.perf_counter()
-            labels = make_pipeline(StandardScaler(), clusterer).fit_predict(features)
-            row = {
-                "model": label, "dataset": dataset, "seed": seed,
-                "acc": clustering_accuracy(y, labels),
-                "nmi": normalized_mutual_info_score(y, labels),
-                "fit_seconds": time.perf_counter() - start,
-                "device": str(clusterer.net_.device),
-                "params": {k: repr(v) for k, v in clusterer.get_params().items()
-                           if k not in ("callbacks", "verbose")},
-            }
-            print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
+            row = timed_run(label, dataset, seed, make_pipeline(StandardScaler(), clusterer),
+                            clusterer, features, y)
             model_runs.append(row)
         runs += model_runs
         summaries.append({"model": label, "dataset": dataset, "n_samples": int(len(y)),

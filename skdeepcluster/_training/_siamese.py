@@ -6,7 +6,6 @@ contrastive loss pulls positives together and pushes negatives beyond a margin. 
 embedding is then searched for the graph's neighbours.
 """
 
-import torch
 from torch import nn
 
 from ..neighbors import nearest_neighbors
