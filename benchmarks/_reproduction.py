@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 
 import skdeepcluster
 from skdeepcluster.datasets import load_coil20, load_mnist, load_reuters_r8, load_usps
@@ -24,8 +25,16 @@ from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_sc
 from _machine import cpu_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def load_bundled_digits(*, data_home=None, download_if_missing=False, return_X_y=True):
+    """scikit-learn's bundled 8x8 digits (no download), pixels scaled from [0, 16] to [0, 1]."""
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
 LOADERS = {"mnist": load_mnist, "usps": load_usps, "coil20": load_coil20,
-           "reuters_r8": load_reuters_r8}
+           "reuters_r8": load_reuters_r8, "digits": load_bundled_digits}
 # Stored as uint8 pixels: scaled to [0, 1] by x / 255. USPS and Reuters are stored in [0, 1].
 PIXEL_DATASETS = {"mnist", "coil20"}
 
