@@ -10,6 +10,7 @@ neighbours, ``DGG(affinity="siamese", n_neighbors=20, n_candidates=100)``). Data
 with a Bernoulli likelihood (``likelihood="auto"``): MNIST-70k as x / 255, USPS as stored,
 Reuters R8 as the stored TF-IDF. The papers used Reuters-10K (4 topics); only R8 (8 topics,
 7,674 documents) is available here, so that row is not a like-for-like comparison.
+``--datasets digits`` runs on scikit-learn's bundled 8x8 digits (no data home needed).
 
 ``--ablations`` adds DVAE without its similarity term (``beta=0``, Table 4 of the DVAE paper)
 and DGG with ``N_s`` in {0, 1, 3, 10, 20, 30} neighbours (Table 2 of the DGG paper).
