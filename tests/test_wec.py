@@ -319,7 +319,7 @@ def test_wec_without_penalty_is_idec_with_other_defaults(blobs):
     X, _ = blobs
     shared = dict(hidden_dims=(16,), latent_dim=2, pretrain_epochs=3, max_epochs=3, tol=0.0)
     wec = make_tiny(WECMMD, beta=0.0, gamma=0.1, update_interval=1, n_init=20, **shared).fit(X)
-    idec = make_tiny(IDEC, gamma=0.1, **shared).fit(X)
+    idec = make_tiny(IDEC, gamma=0.1, pretrain="end_to_end", **shared).fit(X)
     np.testing.assert_allclose(wec.transform(X), idec.transform(X), rtol=1e-5, atol=1e-5)
 
 

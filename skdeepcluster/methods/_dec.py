@@ -134,23 +134,25 @@ class IDEC(DEC):
     __doc__ = f"""Improved Deep Embedded Clustering with local structure preservation
     (Guo, Gao, Liu and Yin, IJCAI 2017).
 
-    DEC whose decoder is kept: the autoencoder is pretrained end to end, then encoder, decoder
-    and centroids minimise ``L = L_r + gamma * L_c`` (Eq. 3 of IDEC), the reconstruction loss
-    plus the DEC clustering loss ``KL(P || Q)``. Keeping ``L_r`` preserves the local structure
-    of the data that pure DEC training distorts.
+    DEC whose decoder is kept: after autoencoder pretraining, encoder, decoder and centroids
+    minimise ``L = L_r + gamma * L_c`` (Eq. 3 of IDEC), the reconstruction loss plus the DEC
+    clustering loss ``KL(P || Q)``. Keeping ``L_r`` preserves the local structure of the data
+    that pure DEC training distorts.
 
     Parameters
     ----------
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
-    pretrain_epochs : int, default=100
-        Epochs of end-to-end autoencoder pretraining (the IDEC code uses 200). On the digits,
-        100 epochs instead of 50 raised the mean ACC over 5 seeds from 0.80 to 0.82 and the
-        worst seed from 0.73 to 0.80.
+    pretrain_epochs : int, default=50
+        Epochs of each layer pair and of the end-to-end fine-tuning with
+        ``pretrain="layerwise"``; epochs of end-to-end pretraining with ``"end_to_end"`` (the
+        IDEC code uses 200).
     max_epochs : int, default=100
         Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
-    pretrain : {{"end_to_end", "layerwise"}}, default="end_to_end"
-        IDEC pretrains end to end; ``"layerwise"`` uses DEC's scheme.
+    pretrain : {{"end_to_end", "layerwise"}}, default="layerwise"
+        The IDEC paper pretrains end to end (``"end_to_end"``). The default is DEC's greedy
+        layer-wise denoising scheme: on scikit-learn's digits (seeds 0-4) it raised the mean ACC
+        from 0.82 (100 end-to-end epochs) to 0.84 and the worst seed from 0.80 to 0.82.
     gamma : float, default=0.1
         Weight of the clustering loss against the reconstruction loss (IDEC uses 0.1).
     {_SELF_TRAINING}
@@ -194,9 +196,9 @@ class IDEC(DEC):
         *,
         latent_dim=10,
         hidden_dims=(500, 500, 2000),
-        pretrain_epochs=100,
+        pretrain_epochs=50,
         max_epochs=100,
-        pretrain="end_to_end",
+        pretrain="layerwise",
         gamma=0.1,
         update_interval=None,
         tol=1e-3,
