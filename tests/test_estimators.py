@@ -52,7 +52,7 @@ def test_separates_well_separated_blobs(cls, blobs):
 
 def test_history_records_each_phase_and_loss_term(blobs):
     X, _ = blobs
-    model = make(IDEC, pretrain_epochs=4, max_epochs=3, tol=0.0).fit(X)
+    model = make(IDEC, pretrain_epochs=4, max_epochs=3, tol=0.0, pretrain="end_to_end").fit(X)
     assert list(model.history_) == ["pretrain", "cluster"]
     assert len(model.history_["pretrain"]) == 4
     assert len(model.history_["cluster"]) == 3 == model.n_iter_
