@@ -6,8 +6,9 @@ decayed x0.9 every 10 epochs; VaDE batch 100, lr 2e-3, 300 epochs, prior from a 
 DVAE batch 300, lr 2e-3, 300 epochs, classifier ``10-C`` or ``10-C-C``, the similarity term
 after 50 warm-up epochs with ``beta=10`` on the per-sample scale (the paper's printed 1/N^2
 form makes its 0.1 negligible; see the ``DVAE`` notes); DGG batch 100, lr 2e-3 (the paper's
-0.02 diverged in our runs), 100 epochs, a 10-neighbour Euclidean graph on the pretrained embedding (the paper: 20 of 100 Siamese
-neighbours, ``DGG(affinity="siamese", n_neighbors=20, n_candidates=100)``). Data in [0, 1]
+0.02 diverged in our runs), 100 epochs, a 10-neighbour Euclidean graph on the pretrained
+embedding (the paper: 20 of 100 Siamese neighbours,
+``DGG(affinity="siamese", n_neighbors=20, n_candidates=100)``). Data in [0, 1]
 with a Bernoulli likelihood (``likelihood="auto"``): MNIST-70k as x / 255, USPS as stored,
 Reuters R8 as the stored TF-IDF. The papers used Reuters-10K (4 topics); only R8 (8 topics,
 7,674 documents) is available here, so that row is not a like-for-like comparison.
