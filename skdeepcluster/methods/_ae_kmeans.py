@@ -34,7 +34,7 @@ class AEKMeans(BaseDeepClusterer):
         Clustering of the embedding: KMeans, or a diagonal-covariance Gaussian mixture.
     n_init : int, default=10
         Restarts of the clusterer.
-    {_params.TRAINING}
+    {_params.training()}
     {_params.RUNTIME}
 
     Attributes

@@ -13,17 +13,20 @@ ARCHITECTURE = """latent_dim : int, default=10
         Widths of the encoder's hidden layers; the decoder mirrors them. The papers use
         ``d-500-500-2000-10``."""
 
-TRAINING = """batch_size : int, default=256
+def training(batch_size=256):
+    """The ``batch_size``, ``lr``, ``reconstruction`` and ``callbacks`` entries."""
+    return f"""batch_size : int, default={batch_size}
         Mini-batch size of every training phase (capped at ``n_samples``).
     lr : float, default=1e-3
         Adam learning rate of every training phase.
-    reconstruction : {"mse", "bce"}, default="mse"
+    reconstruction : {{"mse", "bce"}}, default="mse"
         Reconstruction loss. ``"bce"`` treats the decoder output as logits and needs ``X`` in
         ``[0, 1]``.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks (``EarlyStopping(monitor="train_loss")``, ``Checkpoint``,
         ``LRScheduler``, ...). A fresh copy is attached to every training phase; the list you
         pass is never modified."""
+
 
 RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine

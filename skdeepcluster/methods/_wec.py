@@ -156,7 +156,7 @@ class WECMMD(_WassersteinEmbeddingClustering):
         Weight of the MMD penalty (the paper recommends 1e-4 to 1e-2).
     gamma : float, default=0.1
         Weight of the clustering loss (the paper recommends 0.05 to 0.1).''')}
-    {_params.TRAINING}
+    {_params.training()}
     {_params.RUNTIME}
 
     Attributes
@@ -265,7 +265,7 @@ class WECGAN(_WassersteinEmbeddingClustering):
         Adam learning rate of the discriminator.
     discriminator_betas : tuple of float, default=(0.9, 0.999)
         Adam ``betas`` of the discriminator.
-    {_params.TRAINING}
+    {_params.training()}
     {_params.RUNTIME}
 
     Attributes
