@@ -13,6 +13,7 @@ ARCHITECTURE = """latent_dim : int, default=10
         Widths of the encoder's hidden layers; the decoder mirrors them. The papers use
         ``d-500-500-2000-10``."""
 
+
 def training(batch_size=256):
     """The ``batch_size``, ``lr``, ``reconstruction`` and ``callbacks`` entries."""
     return f"""batch_size : int, default={batch_size}
