@@ -20,6 +20,20 @@ from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_s
 _MAX_ABS_INPUT = 1e15
 
 
+def check_magnitude(X):
+    """Reject data whose magnitude overflows the float32 networks, at fit and at inference.
+
+    Without this, training losses overflow at fit, and at inference the embeddings or soft
+    assignments silently become NaN (and every label 0).
+    """
+    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    if largest > _MAX_ABS_INPUT:
+        raise ValueError(
+            f"X contains values up to {largest:.3g} in magnitude, which overflow the float32 "
+            "networks. Rescale the data (e.g. MinMaxScaler or StandardScaler)."
+        )
+
+
 def check_n_samples(n_samples):
     """Validate the ``n_samples`` argument of a generative estimator's ``sample``."""
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool):
@@ -178,12 +192,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
             raise ValueError(
                 f"hidden_dims must be a sequence of positive ints; got {self.hidden_dims!r}."
             )
-        largest = float(np.max(np.abs(X)))
-        if largest > _MAX_ABS_INPUT:
-            raise ValueError(
-                f"X contains values up to {largest:.3g} in magnitude, which overflow float32 "
-                "training losses. Rescale the data (e.g. MinMaxScaler or StandardScaler)."
-            )
+        check_magnitude(X)
 
     @abstractmethod
     def _fit_torch(self, X, config):
@@ -224,7 +233,9 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
     def _validated(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        X = validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        check_magnitude(X)
+        return X
 
     def transform(self, X):
         """Embed ``X`` in the learned latent space.

@@ -147,6 +147,15 @@ def test_wrong_n_features_at_predict(cls):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
+def test_huge_magnitude_at_inference(cls):
+    # float32 networks turn such inputs into NaN soft assignments and label 0 for every row
+    model = make(cls).fit(good_X())
+    for method in (model.predict, model.predict_proba, model.transform):
+        with pytest.raises(ValueError, match="Rescale the data"):
+            method(good_X() * 1e30)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
 def test_renamed_dataframe_columns(cls):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(good_X(), columns=list("abcde"))
