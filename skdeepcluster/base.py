@@ -13,7 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
-from .utils._torch import isolated_torch_rng, resolve_device, seed_from_random_state
+from .utils._torch import (
+    isolated_torch_rng,
+    resolve_device,
+    seed_from_random_state,
+    tensor_to_numpy,
+)
 
 
 # float32 squares overflow above ~1.8e19; reconstruction losses square the input.
@@ -125,7 +130,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
             Training data. Converted to float32; scale it as the method expects (e.g. [0, 1]
             for a binary cross-entropy reconstruction).
         y : None
@@ -160,7 +165,9 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
             setattr(self, name, value)
 
     def _fit_and_assign(self, X):
-        X = validate_data(self, X, dtype=np.float32, order="C", ensure_min_samples=2)
+        X = validate_data(
+            self, tensor_to_numpy(X), dtype=np.float32, order="C", ensure_min_samples=2
+        )
         self._check_input_against_params(X)
         config = TrainingConfig(
             device=resolve_device(self.device),
@@ -233,7 +240,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
     def _validated(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        X = validate_data(self, tensor_to_numpy(X), dtype=np.float32, order="C", reset=False)
         check_magnitude(X)
         return X
 
@@ -242,7 +249,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
 
         Returns
         -------
@@ -255,7 +262,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
 
         Returns
         -------
@@ -269,7 +276,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
 
         Returns
         -------
@@ -282,7 +289,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
         y : None
             Ignored.
 

@@ -204,6 +204,26 @@ def test_integer_and_float32_input(cls):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
+def test_torch_tensor_input_matches_numpy(cls):
+    X = good_X().astype(np.float32)
+    expected = make(cls).fit(X)
+    tensor = torch.from_numpy(X.copy()).requires_grad_()  # a leaf a user is optimising
+    model = make(cls).fit(tensor)
+    np.testing.assert_array_equal(model.labels_, expected.labels_)
+    np.testing.assert_array_equal(model.predict(tensor), expected.predict(X))
+    np.testing.assert_allclose(
+        model.transform(tensor.detach().bfloat16()), expected.transform(X), atol=0.05
+    )
+    assert tensor.requires_grad and tensor.grad is None
+
+
+def test_sparse_tensor_is_refused():
+    tensor = torch.from_numpy(good_X()).to_sparse()
+    with pytest.raises(TypeError, match="dense data is required"):
+        make(IDEC).fit(tensor)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
 def test_input_is_not_modified(cls):
     X = good_X()
     X32 = X.astype(np.float32)

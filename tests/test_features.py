@@ -148,6 +148,15 @@ def test_input_is_not_modified_and_read_only_input_works(images, source):
     np.testing.assert_array_equal(frozen, images)
 
 
+def test_torch_tensor_images_match_numpy(images, source):
+    extractor, features = source
+    tensor = torch.from_numpy(images.copy())
+    np.testing.assert_array_equal(extractor.transform(tensor), features)
+    np.testing.assert_array_equal(
+        ImageFlattener().fit_transform(tensor), ImageFlattener().fit_transform(images)
+    )
+
+
 def test_fitted_transformer_pickles(images, source):
     extractor, features = source
     restored = pickle.loads(pickle.dumps(extractor))

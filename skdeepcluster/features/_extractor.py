@@ -62,8 +62,8 @@ class CNNFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
         Parameters
         ----------
-        X : array-like of shape (n_images, height, width), (n_images, height, width, channels) \
-or (n_images, channels, height, width)
+        X : array-like or torch.Tensor of shape (n_images, height, width), \
+(n_images, height, width, channels) or (n_images, channels, height, width)
             Images as uint8 in [0, 255] or floats in [0, 1]; see ``channels``.
         y : None
             Ignored.
@@ -94,8 +94,8 @@ or (n_images, channels, height, width)
 
         Parameters
         ----------
-        X : array-like of shape (n_images, height, width), (n_images, height, width, channels) \
-or (n_images, channels, height, width)
+        X : array-like or torch.Tensor of shape (n_images, height, width), \
+(n_images, height, width, channels) or (n_images, channels, height, width)
             Images as uint8 in [0, 255] or floats in [0, 1]; see ``channels``.
 
         Returns

@@ -8,6 +8,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._torch import tensor_to_numpy
 
 
 class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -57,7 +58,7 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_images, ...)
+        X : array-like or torch.Tensor of shape (n_images, ...)
             Images (any number of dimensions after the first) or already flat rows.
         y : None
             Ignored.
@@ -74,7 +75,7 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_images, ...)
+        X : array-like or torch.Tensor of shape (n_images, ...)
             With as many pixels per image as at ``fit``.
 
         Returns
@@ -95,6 +96,7 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return 1 / 255 if dtype == np.uint8 else 1
 
     def _flat(self, X, reset):
+        X = tensor_to_numpy(X)
         ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
         if ndim > 2:
             images = check_array(X, allow_nd=True, dtype="numeric", input_name="X")

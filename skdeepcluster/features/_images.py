@@ -9,6 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..utils._torch import tensor_to_numpy
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -23,8 +25,8 @@ def check_images(X, channels, estimator_name):
 
     Parameters
     ----------
-    X : array-like of shape (n_images, height, width), (n_images, height, width, channels) or
-        (n_images, channels, height, width)
+    X : array-like or torch.Tensor of shape (n_images, height, width), (n_images, height, width,
+        channels) or (n_images, channels, height, width)
         Images as uint8 in [0, 255] or floats in [0, 1], with 1 (grayscale) or 3 (RGB)
         channels. Other integer dtypes are accepted when their values lie in [0, 255].
     channels : {"auto", "last", "first"}
@@ -47,7 +49,7 @@ def check_images(X, channels, estimator_name):
         On a wrong number of dimensions or channels, an ambiguous layout, images smaller than
         ``MIN_SIDE`` pixels, an empty array, non-finite values or values out of range.
     """
-    images = np.asarray(X)
+    images = np.asarray(tensor_to_numpy(X))
     if images.dtype == object:
         images = images.astype(np.float64)
     if images.ndim not in (3, 4):

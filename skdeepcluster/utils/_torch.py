@@ -103,3 +103,27 @@ def torch_generator(seed, device):
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
     return generator
+
+
+def tensor_to_numpy(X):
+    """``X`` as a host NumPy array if it is a torch tensor; anything else is returned unchanged.
+
+    Estimators take tensors as they take arrays: on any device, with ``requires_grad``, and in
+    bfloat16 (which NumPy lacks; it becomes float32). The tensor itself is not modified.
+
+    Raises
+    ------
+    TypeError
+        For sparse tensors (the estimators need dense data, as for SciPy sparse matrices).
+    """
+    if not isinstance(X, torch.Tensor):
+        return X
+    if X.layout != torch.strided:
+        raise TypeError(
+            f"A sparse tensor ({X.layout}) was passed, but dense data is required. Use "
+            "X.to_dense() to convert to a dense tensor."
+        )
+    X = X.detach()
+    if X.dtype == torch.bfloat16:
+        X = X.float()
+    return X.cpu().numpy()
