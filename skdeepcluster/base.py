@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import (
@@ -169,6 +170,7 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
             self, tensor_to_numpy(X), dtype=np.float32, order="C", ensure_min_samples=2
         )
         self._check_input_against_params(X)
+        check_user_callbacks(self.callbacks)
         config = TrainingConfig(
             device=resolve_device(self.device),
             seed=seed_from_random_state(self.random_state),

@@ -11,7 +11,6 @@ algorithm on the contingency matrix). This is the ``ACC`` of every deep clusteri
 where :math:`m` ranges over one-to-one maps from clusters to classes.
 """
 
-import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, make_scorer, normalized_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from skdeepcluster import DEC, IDEC, AEKMeans
 
@@ -82,6 +82,20 @@ def test_bad_hyper_parameters(cls, case):
         pytest.skip(f"{cls.__name__} has no parameter {set(case[1])}")
     with pytest.raises(InvalidParameterError):
         make(cls, **case[1]).fit(good_X())
+
+
+@pytest.mark.parametrize(
+    "callbacks", [["early_stopping"], [object()], [("name", 3)], [(1, Callback())], [("a", "b", "c")]]
+)
+def test_bad_callback_entries(callbacks):
+    with pytest.raises(TypeError, match="callbacks|callback"):
+        make(IDEC, callbacks=callbacks).fit(good_X())
+
+
+def test_callback_monitoring_a_validation_score_gets_a_clear_error():
+    # skorch's EarlyStopping monitors valid_loss by default; phases have no validation split
+    with pytest.raises(ValueError, match="without a validation split.*'train_loss'"):
+        make(IDEC, callbacks=[EarlyStopping()]).fit(good_X())
 
 
 @pytest.mark.parametrize("hidden_dims", [(0,), (8, -1), (4.5,), ((2, 2),), "abc"])

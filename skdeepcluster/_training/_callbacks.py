@@ -11,6 +11,36 @@ from ..losses import target_distribution
 from ._inference import apply_in_chunks, evaluating
 
 
+def check_user_callbacks(callbacks):
+    """Check the ``callbacks`` parameter: skorch callbacks, or ``(name, callback)`` pairs.
+
+    As in skorch, an entry may be a :class:`~skorch.callbacks.Callback` instance or class, and
+    ``None`` in place of a callback is skipped.
+
+    Raises
+    ------
+    TypeError
+        For any other entry, at ``fit`` and before any training.
+    """
+    for entry in callbacks or ():
+        callback = entry
+        if isinstance(entry, tuple):
+            if len(entry) != 2 or not isinstance(entry[0], str):
+                raise TypeError(
+                    f"A callbacks entry that is a tuple must be (name, callback) with a str "
+                    f"name; got {entry!r}."
+                )
+            callback = entry[1]
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if callback is not None and not is_callback:
+            raise TypeError(
+                "callbacks must hold skorch callbacks (skorch.callbacks.Callback instances) "
+                f"or (name, callback) pairs; got {entry!r}."
+            )
+
+
 class NonFiniteLossGuard(Callback):
     """Stop training with :class:`NonFiniteLossError` when any loss term is NaN or infinite.
 

@@ -74,7 +74,17 @@ def fit_phase(
         optimizer__fused=True,
         **(net_options or {}),
     )
-    net.fit(DeviceDataset(X, generator, partners))
+    try:
+        net.fit(DeviceDataset(X, generator, partners))
+    except KeyError as error:
+        if "not found in history" not in str(error):
+            raise
+        logged = sorted(key for key in (net.history[-1] if net.history else {})
+                        if key.startswith("train_"))
+        raise ValueError(
+            f"A callback asked the history of the {phase!r} phase for a key it does not have "
+            f"({error}). Phases train without a validation split: monitor one of {logged}."
+        ) from error
     return net
 
 
