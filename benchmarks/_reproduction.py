@@ -8,6 +8,7 @@ results.
 """
 
 import argparse
+import ast
 import json
 import os
 import statistics
@@ -17,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
+from skorch.callbacks import Callback
 
 import skdeepcluster
+from skdeepcluster._training._inference import apply_in_chunks, evaluating
 from skdeepcluster.datasets import load_coil20, load_mnist, load_reuters_r8, load_usps
 from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_score
 
@@ -49,6 +52,46 @@ def load(dataset, data_home, n_samples=None):
     return X, y
 
 
+class InitialClusteringScore(Callback):
+    """ACC of a self-training model's initial centroids (KMeans on the pretrained embedding).
+
+    Read at the start of the ``cluster`` phase of DEC, IDEC and WEC (modules with an
+    ``autoencoder`` and a Student's t ``assignment``): each sample goes to its nearest centroid,
+    which is the argmax of Eq. (7)'s soft assignment. Comparing it with the final ACC separates
+    what pretraining gives from what the clustering phase adds. The estimator copies user
+    callbacks into every phase; this one's copies are itself, so ``acc`` is what it saw.
+    """
+
+    def __init__(self, X, y):
+        self.X, self.y, self.acc = X, y, None
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        module = net.module_
+        if not (hasattr(module, "autoencoder") and hasattr(module, "assignment")):
+            return
+        centers = module.assignment.centers.detach()
+        with evaluating(module.autoencoder.encoder) as encoder:
+            labels = apply_in_chunks(
+                lambda x: torch.cdist(encoder(x), centers).argmin(dim=1),
+                self.X, centers.device, to_numpy=True,
+            )
+        self.acc = clustering_accuracy(self.y, labels)
+
+
+def parameter_setting(text):
+    """``NAME=VALUE`` of ``--set`` as ``(name, value)``, the value read as a Python literal."""
+    name, separator, value = text.partition("=")
+    if not separator or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value  # a bare string such as kernel=rbf
+
+
 def common_arguments(description, datasets, default_output):
     """An argument parser with the options every reproduction script has."""
     parser = argparse.ArgumentParser(description=description)
@@ -64,6 +107,10 @@ def common_arguments(description, datasets, default_output):
                         help="override the paper's training length (a protocol deviation)")
     parser.add_argument("--n-samples", type=int, default=None,
                         help="random subsample of each dataset (a protocol deviation)")
+    parser.add_argument("--set", type=parameter_setting, action="append", default=[],
+                        metavar="NAME=VALUE", dest="settings",
+                        help="set an estimator parameter of every model that has it, e.g. "
+                             "beta=0.1 (a protocol deviation; repeatable)")
     parser.add_argument("--output", default=str(RESULTS / default_output),
                         help="path without suffix of the .json and .md results")
     return parser
@@ -80,14 +127,21 @@ def overrides_and_protocol(args, paper_epochs):
         deviations.append(f"max_epochs={args.max_epochs} (paper: {paper_epochs})")
     if args.n_samples is not None:
         deviations.append(f"random subsample of {args.n_samples} per dataset")
+    for name, value in args.settings:
+        overrides[name] = value
+        deviations.append(f"{name}={value!r}")
     protocol = "paper's, defaults" if not deviations else "deviations: " + ", ".join(deviations)
     return overrides, protocol
 
 
 def summarize(runs):
-    """Median, min and max ACC and NMI and the median fit time of one model's seeds."""
+    """Median, min and max ACC and NMI, the median fit time and initial ACC of one model's seeds.
+
+    ``init_acc_median`` (of :class:`InitialClusteringScore`) is ``None`` unless every run has one.
+    """
     accs = [r["acc"] for r in runs]
     nmis = [r["nmi"] for r in runs]
+    initial = [r["init_acc"] for r in runs if "init_acc" in r]
     return {
         "seeds": len(runs),
         "acc_median": statistics.median(accs),
@@ -97,14 +151,16 @@ def summarize(runs):
         "nmi_min": min(nmis),
         "nmi_max": max(nmis),
         "fit_seconds_median": statistics.median(r["fit_seconds"] for r in runs),
+        "init_acc_median": statistics.median(initial) if len(initial) == len(runs) else None,
     }
 
 
-def timed_run(label, dataset, seed, estimator, clusterer, X, y):
+def timed_run(label, dataset, seed, estimator, clusterer, X, y, initial_score=None):
     """Fit ``estimator`` (the clusterer or a pipeline ending in it) on ``X``; score and time it.
 
-    Returns the result row (scores, fit time, device, the clusterer's parameters) and prints it
-    without the parameters.
+    Returns the result row (scores, fit time, device, the clusterer's parameters, and
+    ``init_acc`` when ``initial_score``, the clusterer's :class:`InitialClusteringScore`,
+    recorded one) and prints it without the parameters.
     """
     start = time.perf_counter()
     labels = estimator.fit_predict(X)
@@ -117,12 +173,17 @@ def timed_run(label, dataset, seed, estimator, clusterer, X, y):
         "params": {k: repr(v) for k, v in clusterer.get_params().items()
                    if k not in ("callbacks", "verbose")},
     }
+    if initial_score is not None and initial_score.acc is not None:
+        row["init_acc"] = initial_score.acc
     print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
     return row
 
 
 def run(models, args, overrides):
     """Fit every ``(label, cls, params)`` of ``models`` on every dataset and seed of ``args``.
+
+    ``overrides`` (from :func:`overrides_and_protocol`) go to every model that has the
+    parameter, under the model's own ``params``; one that no selected model has is an error.
 
     Returns
     -------
@@ -131,18 +192,22 @@ def run(models, args, overrides):
     summaries : list of dict
         One row per model and dataset (:func:`summarize`).
     """
+    selected = [m for m in models if not args.models or m[0] in args.models]
+    unused = set(overrides) - {name for _, cls, _ in selected for name in cls().get_params()}
+    if unused:
+        raise SystemExit(f"no selected model has the parameter(s) {sorted(unused)}")
     runs, summaries = [], []
     for dataset in args.datasets:
         X, y = load(dataset, args.data_home, args.n_samples)
         n_clusters = int(np.unique(y).size)
-        for label, cls, params in models:
-            if args.models and label not in args.models:
-                continue
+        for label, cls, params in selected:
+            own = {k: v for k, v in overrides.items() if k in cls().get_params()}
             model_runs = []
             for seed in args.seeds:
+                initial_score = InitialClusteringScore(X, y)
                 model = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
-                            **{**overrides, **params})
-                row = timed_run(label, dataset, seed, model, model, X, y)
+                            callbacks=[initial_score], **{**own, **params})
+                row = timed_run(label, dataset, seed, model, model, X, y, initial_score)
                 row["pretrain_seconds"] = sum(r["dur"] for r in model.history_["pretrain"])
                 row["epochs"] = model.n_iter_
                 model_runs.append(row)
@@ -153,13 +218,17 @@ def run(models, args, overrides):
 
 
 def markdown(summaries, device_name, protocol, paper):
-    """The results table, with the paper's ``(ACC, NMI)`` (``NMI`` may be ``None``) beside."""
+    """The results table, with the paper's ``(ACC, NMI)`` (``NMI`` may be ``None``) beside.
+
+    "initial ACC" is that of the centroid initialisation (:class:`InitialClusteringScore`), for
+    the self-training methods.
+    """
     lines = [
         f"Device: {device_name}. Protocol: {protocol}.",
         "",
         "| model | data | n | seeds | ACC median [min, max] | NMI median [min, max] "
-        "| fit s (median) | paper ACC / NMI |",
-        "|---|---|---|---|---|---|---|---|",
+        "| initial ACC (median) | fit s (median) | paper ACC / NMI |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
         reference = paper.get((s["model"], s["dataset"]))
@@ -168,11 +237,13 @@ def markdown(summaries, device_name, protocol, paper):
         else:
             acc, nmi = reference
             paper_text = f"{acc:.2f} / " + ("-" if nmi is None else f"{nmi:.2f}")
+        initial = s.get("init_acc_median")
+        initial_text = "-" if initial is None else f"{100 * initial:.2f}"
         lines.append(
             f"| {s['model']} | {s['dataset']} | {s['n_samples']} | {s['seeds']} "
             f"| {100 * s['acc_median']:.2f} [{100 * s['acc_min']:.2f}, {100 * s['acc_max']:.2f}] "
             f"| {100 * s['nmi_median']:.2f} [{100 * s['nmi_min']:.2f}, {100 * s['nmi_max']:.2f}] "
-            f"| {s['fit_seconds_median']:.0f} | {paper_text} |"
+            f"| {initial_text} | {s['fit_seconds_median']:.0f} | {paper_text} |"
         )
     return "\n".join(lines) + "\n"
 
