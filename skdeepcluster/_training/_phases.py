@@ -79,8 +79,10 @@ def fit_phase(
     except KeyError as error:
         if "not found in history" not in str(error):
             raise
-        logged = sorted(key for key in (net.history[-1] if net.history else {})
-                        if key.startswith("train_"))
+        logged = sorted(
+            key for key in (net.history[-1] if net.history else {})
+            if key.startswith("train_") and key not in ("train_batch_count", "train_loss_best")
+        )
         raise ValueError(
             f"A callback asked the history of the {phase!r} phase for a key it does not have "
             f"({error}). Phases train without a validation split: monitor one of {logged}."
