@@ -32,7 +32,7 @@ def check_magnitude(X):
     Without this, training losses overflow at fit, and at inference the embeddings or soft
     assignments silently become NaN (and every label 0).
     """
-    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    largest = max(float(X.max()), -float(X.min())) if X.size else 0.0  # no |X| temporary
     if largest > _MAX_ABS_INPUT:
         raise ValueError(
             f"X contains values up to {largest:.3g} in magnitude, which overflow the float32 "
