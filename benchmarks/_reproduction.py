@@ -258,7 +258,8 @@ def write_results(runs, summaries, *, protocol, paper, output, title, footnote):
     print("\n" + table)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.with_suffix(".json").write_text(json.dumps({
+    json_path, md_path = (Path(f"{output}{suffix}") for suffix in (".json", ".md"))  # "beta0.1"
+    json_path.write_text(json.dumps({
         "device": device,
         "device_name": device_name,
         "protocol": protocol,
@@ -268,5 +269,5 @@ def write_results(runs, summaries, *, protocol, paper, output, title, footnote):
         "runs": runs,
         "paper_reference": {f"{m} / {d}": v for (m, d), v in paper.items()},
     }, indent=2) + "\n")
-    output.with_suffix(".md").write_text(f"# {title}\n\n{table}\n{footnote}\n")
-    print(f"wrote {output.with_suffix('.json')} and {output.with_suffix('.md')}")
+    md_path.write_text(f"# {title}\n\n{table}\n{footnote}\n")
+    print(f"wrote {json_path} and {md_path}")

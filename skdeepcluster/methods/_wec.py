@@ -175,6 +175,11 @@ class WECMMD(_WassersteinEmbeddingClustering):
     The MMD is the biased (V-statistic) estimate on each mini-batch and as many prior draws,
     the squared distance between the two kernel mean embeddings.
 
+    Measured on MNIST-70k (seed 1, CPU): ``beta`` = 0, 5e-3, 0.1 and 1 all gave ACC 83.9-84.2
+    from the same initial centroids (ACC 81.8), so the penalty made no measurable difference;
+    the paper reports 85.65 without it and 96.74 with it
+    (``benchmarks/results/wec_mnist_seed1_cpu.md``).
+
     References
     ----------
     {_REFERENCE}
