@@ -1,12 +1,14 @@
 """The mixture-of-Gaussians VAE pieces against direct evaluations, and the VaDE estimator."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from scipy.stats import norm
 from sklearn.mixture import GaussianMixture
 
-from skdeepcluster import VaDE
+from skdeepcluster import DGG, DVAE, VaDE
 from skdeepcluster.losses import gaussian_mixture_kl, negative_log_likelihood
 from skdeepcluster.metrics import clustering_accuracy
 from skdeepcluster.nn import GaussianEncoder, GaussianMixturePrior, mlp_encoder, reparameterize
@@ -148,6 +150,21 @@ def test_vade_likelihood_auto_and_bernoulli_range(blobs):
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         make_tiny(VaDE, likelihood="bernoulli").fit(X)
     assert make_tiny(VaDE, likelihood="gaussian").fit(X01).likelihood_ == "gaussian"
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+@pytest.mark.parametrize("factor", [100.0, 0.01])
+def test_gaussian_likelihood_warns_when_features_are_off_its_scale(cls, blobs, factor):
+    # Unstandardized features (wine's proline has std ~300) overflow or dominate the
+    # reconstruction term; features far below sqrt(lambda) let the posterior collapse.
+    X, _ = blobs
+    with pytest.warns(UserWarning, match=r"Standardize X .*" + cls.__name__):
+        make_tiny(cls, max_epochs=1).fit(X * factor)
+    # On the likelihood's scale, by data or by likelihood_variance, nothing is said.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Standardize X")
+        make_tiny(cls, max_epochs=1, likelihood_variance=factor**2).fit(X * factor)
+        make_tiny(cls, max_epochs=1).fit(X)
 
 
 def test_vade_is_seeded_and_decays_the_learning_rate(blobs):

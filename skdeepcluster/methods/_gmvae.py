@@ -2,6 +2,7 @@
 
 import dataclasses
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -29,7 +30,9 @@ LIKELIHOOD_DOC = """likelihood : {"auto", "bernoulli", "gaussian"}, default="aut
         lies in ``[0, 1]`` and Gaussian otherwise; the choice is in ``likelihood_``. The
         autoencoder is pretrained with the matching loss (cross-entropy or squared error).
     likelihood_variance : float, default=1.0
-        Variance ``lambda`` of the Gaussian likelihood."""
+        Variance ``lambda`` of the Gaussian likelihood, which so assumes standardized
+        features: ``fit`` warns when the largest feature standard deviation is more than 10
+        times above or below ``sqrt(lambda)``."""
 
 SCHEDULE_DOC = """lr_decay : float, default=0.9
         Factor applied to the ELBO phase's learning rate every ``lr_decay_epochs`` epochs.
@@ -44,6 +47,33 @@ MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         means).
     likelihood_ : str
         The likelihood used (``"auto"`` resolved)."""
+
+
+# Largest ratio, either way, between the features' spread and the Gaussian likelihood's
+# standard deviation before fit warns that the data is on the wrong scale.
+LIKELIHOOD_SCALE_TOLERANCE = 10.0
+
+
+def warn_if_off_likelihood_scale(X, variance, estimator_name):
+    """Warn when ``X`` is far off the scale that a Gaussian likelihood of ``variance`` assumes.
+
+    The reconstruction term ``||x - x_hat||^2 / (2 lambda)`` is not scale-free: features whose
+    standard deviation is far above ``sqrt(lambda)`` dominate the loss and can overflow it,
+    and when every feature is far below it, reconstructing ``x`` is worth less than the KL
+    cost of encoding it, so the posterior (and the clustering) collapses.
+    """
+    scale = float(np.sqrt(variance))
+    largest_std = float(X.std(axis=0, dtype=np.float64).max())
+    if scale / LIKELIHOOD_SCALE_TOLERANCE <= largest_std <= scale * LIKELIHOOD_SCALE_TOLERANCE:
+        return
+    warnings.warn(
+        f"The Gaussian likelihood assumes features with a standard deviation near "
+        f"sqrt(likelihood_variance)={scale:.3g}, but the largest feature standard deviation "
+        f"of X is {largest_std:.3g}. Standardize X (e.g. make_pipeline(StandardScaler(), "
+        f"{estimator_name}(...))) or set likelihood_variance.",
+        UserWarning,
+        stacklevel=6,  # the caller of fit (through _check_input_against_params and fit)
+    )
 
 
 @dataclasses.dataclass
@@ -108,6 +138,8 @@ class MixtureVAEClustering(BaseDeepClusterer):
             if self.likelihood == "auto"
             else self.likelihood
         )
+        if self._likelihood == "gaussian":
+            warn_if_off_likelihood_scale(X, self.likelihood_variance, type(self).__name__)
 
     def _fit_torch(self, X, config):
         likelihood = self._likelihood
