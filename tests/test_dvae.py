@@ -5,8 +5,9 @@ import pytest
 import torch
 from scipy.linalg import sqrtm
 
-from skdeepcluster import DVAE
+from skdeepcluster import DGG, DVAE
 from skdeepcluster.losses import diagonal_gaussian_w2_squared, similarity_loss, transition_weights
+from skdeepcluster.methods._gmvae import MIN_CLASSIFIER_STEPS
 from skdeepcluster.metrics import clustering_accuracy
 from skdeepcluster.nn import cluster_classifier
 
@@ -105,6 +106,17 @@ def test_dvae_classifier_learns_the_pseudo_labels(blobs):
     model = make_tiny(DVAE, hidden_dims=(32,), pretrain_epochs=30, classifier_epochs=30).fit(X)
     history = model.history_["classifier"]
     assert history[-1, "train_loss"] < 0.5 * history[0, "train_loss"]
+
+
+@pytest.mark.parametrize("cls", [DVAE, DGG])
+def test_classifier_training_takes_at_least_min_steps(cls, blobs):
+    # One mini-batch per epoch: 30 epochs would be 30 steps, too few to fit the pseudo-labels.
+    X, _ = blobs
+    model = make_tiny(cls, batch_size=len(X), classifier_epochs=30, max_epochs=1).fit(X)
+    assert len(model.history_["classifier"]) == MIN_CLASSIFIER_STEPS
+    # Where an epoch already has enough steps, classifier_epochs is kept as given.
+    model = make_tiny(cls, batch_size=4, classifier_epochs=20, max_epochs=1).fit(X[:72])
+    assert len(model.history_["classifier"]) == 20  # 18 steps per epoch
 
 
 def test_dvae_is_seeded(blobs):

@@ -1,6 +1,7 @@
 """The shared fit of the mixture-of-Gaussians VAE clusterers (VaDE, DVAE, DGG)."""
 
 import dataclasses
+import math
 import numbers
 import warnings
 
@@ -240,12 +241,19 @@ class MixtureVAEClustering(BaseDeepClusterer):
         return X, labels.cpu().numpy()
 
 
+# Fewest optimiser steps of classifier training on the pseudo-labels (see CLASSIFIER_DOC).
+MIN_CLASSIFIER_STEPS = 300
+
 CLASSIFIER_DOC = """classifier_depth : {1, 2} or None, default=None
         Linear layers of the classifier ``q(c|z)``: ``latent_dim-C`` or ``latent_dim-C-C``.
         ``None`` follows the papers: one layer when ``n_clusters >= latent_dim``, two
         otherwise.
     classifier_epochs : int, default=30
-        Epochs of classifier training on the initial pseudo-labels.
+        Epochs of classifier training on the initial pseudo-labels, extended where needed to
+        at least 300 optimiser steps (``MIN_CLASSIFIER_STEPS``): on a small dataset, where an
+        epoch is one mini-batch, 30 steps leave the classifier far from its pseudo-labels
+        (standardized wine, seed 0: DVAE ACC 0.674 after 30 steps, 0.876 after 300; DGG
+        0.635 and 0.955). ``0`` skips this training.
     classifier_lr : float, default=0.02
         Adam learning rate of that training (the DGG authors' code uses 0.02)."""
 
@@ -270,13 +278,19 @@ class ClassifierMixtureVAEClustering(MixtureVAEClustering):
             depth = 1 if self.n_clusters >= self.latent_dim else 2
         classifier = cluster_classifier(self.latent_dim, self.n_clusters, depth)
         labels = torch.as_tensor(np.asarray(initial_labels), dtype=torch.long)
+        steps_per_epoch = math.ceil(len(labels) / config.batch_size)
+        epochs = (
+            max(self.classifier_epochs, math.ceil(MIN_CLASSIFIER_STEPS / steps_per_epoch))
+            if self.classifier_epochs > 0
+            else 0
+        )
         net = fit_phase(
             classifier.to(config.device),
             PseudoLabelCriterion(labels.to(config.device)),
             as_training_tensor(Z, config.device),
             phase="classifier",
             config=config,
-            epochs=self.classifier_epochs,
+            epochs=epochs,
             lr=self.classifier_lr,
         )
         history["classifier"] = net.history
