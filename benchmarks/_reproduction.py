@@ -193,6 +193,12 @@ def run(models, args, overrides):
         One row per model and dataset (:func:`summarize`).
     """
     selected = [m for m in models if not args.models or m[0] in args.models]
+    unknown = set(args.models or ()) - {label for label, _, _ in models}
+    if unknown:
+        raise SystemExit(
+            f"unknown model label(s) {sorted(unknown)}; the labels are "
+            f"{[label for label, _, _ in models]} (ablation labels need --ablations)"
+        )
     unused = set(overrides) - {name for _, cls, _ in selected for name in cls().get_params()}
     if unused:
         raise SystemExit(f"no selected model has the parameter(s) {sorted(unused)}")

@@ -1,0 +1,41 @@
+"""The benchmark scripts' own logic (not their numbers): model selection and result rows."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skdeepcluster import IDEC, VaDE
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import _reproduction  # noqa: E402
+import tabular_defaults  # noqa: E402
+
+MODELS = [("VaDE", VaDE, {}), ("VaDE beta", VaDE, {})]
+
+
+def test_an_unknown_model_label_stops_the_run_before_any_fit():
+    # A mistyped label (or an ablation label without --ablations) must not be skipped silently.
+    args = argparse.Namespace(models=["VaDE", "DVAE w/o similarity (beta=0)"], datasets=[])
+    with pytest.raises(SystemExit, match="unknown model label.*--ablations"):
+        _reproduction.run(MODELS, args, overrides={})
+
+
+def test_tabular_rows_record_scores_warnings_and_errors(blobs):
+    X, y = blobs
+    row = tabular_defaults.run(
+        "IDEC", lambda: IDEC(n_clusters=3, hidden_dims=(8,), latent_dim=2, pretrain_epochs=1,
+                             max_epochs=1, device="cpu", random_state=0), X, y,
+    )
+    assert 0 <= row["acc"] <= 1 and row["n_clusters_found"] <= 3 and "error" not in row
+    failed = tabular_defaults.run("IDEC", lambda: IDEC(n_clusters=0), X, y)
+    assert failed["error"].startswith("InvalidParameterError") and "acc" not in failed
+    report = {"device": "cpu", "processor": "x", "torch_threads": 1, "seed": 0,
+              "results": [dict(row, data="blobs", input="raw"),
+                          dict(failed, data="blobs", input="raw")]}
+    table = tabular_defaults.markdown(report)
+    assert "| blobs | raw | IDEC | - | - | - |" in table
+    assert np.isfinite(row["fit_seconds"])
