@@ -288,8 +288,9 @@ class WECGAN(_WassersteinEmbeddingClustering):
     The trained discriminator is ``net_.criterion_.penalty.discriminator`` and its optimiser
     ``net_.optimizer_discriminator_``.
 
-    Measured on MNIST-70k (seed 0, CPU): ACC 83.49, NMI 77.96 from initial centroids with ACC
-    81.78; the paper reports 93.07 / 88.20 (``benchmarks/results/wec_gan_mnist_seed0_cpu.md``).
+    Measured on MNIST-70k (CPU): ACC 83.49 and 83.54 (seeds 0 and 1), NMI 77.96 and 78.07,
+    from initial centroids with ACC 81.78 and 81.76; the paper reports 93.07 / 88.20
+    (``benchmarks/results/wec_gan_mnist_seed{0,1}_cpu.md``).
 
     References
     ----------
