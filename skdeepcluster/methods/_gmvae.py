@@ -31,8 +31,8 @@ LIKELIHOOD_DOC = """likelihood : {"auto", "bernoulli", "gaussian"}, default="aut
         lies in ``[0, 1]`` and Gaussian otherwise; the choice is in ``likelihood_``. The
         autoencoder is pretrained with the matching loss (cross-entropy or squared error).
     likelihood_variance : float, default=1.0
-        Variance ``lambda`` of the Gaussian likelihood, which so assumes standardized
-        features: ``fit`` warns when the largest feature standard deviation is more than 10
+        Variance ``lambda`` of the Gaussian likelihood; the default assumes standardized
+        features, and ``fit`` warns when the largest feature standard deviation is more than 10
         times above or below ``sqrt(lambda)``."""
 
 SCHEDULE_DOC = """lr_decay : float, default=0.9
@@ -60,8 +60,8 @@ def warn_if_off_likelihood_scale(X, variance, estimator_name):
 
     The reconstruction term ``||x - x_hat||^2 / (2 lambda)`` is not scale-free: features whose
     standard deviation is far above ``sqrt(lambda)`` dominate the loss and can overflow it,
-    and when every feature is far below it, reconstructing ``x`` is worth less than the KL
-    cost of encoding it, so the posterior (and the clustering) collapses.
+    and when every feature is far below it, reconstructing ``x`` can be worth less than the KL
+    cost of encoding it, and the posterior (with the clustering) collapses.
     """
     scale = float(np.sqrt(variance))
     largest_std = float(X.std(axis=0, dtype=np.float64).max())
