@@ -95,19 +95,14 @@ class TargetDistributionRefresh(Callback):
     Parameters
     ----------
     update_interval : int or None
-        Mini-batches (or epochs, see ``unit``) between refreshes; ``None`` refreshes once per
-        epoch.
+        Mini-batches between refreshes; ``None`` refreshes once per epoch.
     tol : float
         Fraction of changed labels below which training stops; ``0`` never stops early.
-    unit : {"batches", "epochs"}, default="batches"
-        What ``update_interval`` counts: DEC and IDEC count mini-batches, WEC's Algorithms
-        1-2 count epochs.
     """
 
-    def __init__(self, update_interval, tol, unit="batches"):
+    def __init__(self, update_interval, tol):
         self.update_interval = update_interval
         self.tol = tol
-        self.unit = unit
 
     def on_train_begin(self, net, X=None, **kwargs):
         self.data_ = X.X
@@ -117,11 +112,8 @@ class TargetDistributionRefresh(Callback):
         self.converged_ = False
 
     def _interval_in_batches(self, net):
-        batches_per_epoch = -(-self.data_.shape[0] // net.batch_size)
         if self.update_interval is None:
-            return batches_per_epoch
-        if self.unit == "epochs":
-            return self.update_interval * batches_per_epoch
+            return -(-self.data_.shape[0] // net.batch_size)  # batches per epoch
         return self.update_interval
 
     def on_batch_begin(self, net, training=False, **kwargs):
