@@ -66,10 +66,10 @@ _NOTES = """The objective of the joint phase is Eq. (9),
     are IDEC's.
 
     ``T`` is recomputed over the whole data set every ``update_interval`` mini-batches. On
-    USPS (CPU, same initial centroids) every 5 mini-batches gave WEC-MMD ACC 77.40 / 76.52
-    and NMI 80.18 / 80.36 (seeds 0 / 1) and WEC-GAN 77.20 / 79.75 (seed 0), against 75.69 /
-    74.70, 76.12 / 75.73 and 74.50 / 73.28 when ``T`` was refreshed every 5 epochs, at about
-    three times the CPU fit time (``benchmarks/results/wec_usps_schedule_cpu.md``). On
+    USPS (CPU, same initial centroids) every 5 mini-batches gave WEC-MMD ACC 77.40 / 76.52 /
+    77.37 and NMI 80.18 / 80.36 / 79.79 (seeds 0 / 1 / 2) and WEC-GAN 77.20 / 79.75 (seed 0),
+    against 75.69 / 74.70 / 75.35, 76.12 / 75.73 / 75.45 and 74.50 / 73.28 when ``T`` was
+    refreshed every 5 epochs, at about three times the CPU fit time (``benchmarks/results/wec_usps_schedule_cpu.md``). On
     MNIST-70k (WEC-MMD, seed 1) every 140 mini-batches gave ACC 84.16 -> 86.65 and NMI
     79.20 -> 83.66 over every 5 epochs (``wec_mnist_refresh140_seed1_cpu.md``)."""
 
