@@ -332,3 +332,11 @@ def test_sample_uses_the_fitted_prior_not_a_later_parameter(blobs):
     model = make_tiny(WECMMD).fit(X)
     before = model.sample(4)
     np.testing.assert_array_equal(model.set_params(sigma_z=100.0).sample(4), before)
+
+
+def test_label_changes_are_plain_floats_after_fit(blobs):
+    # Without tol the fractions stay on the device during training; fit hands back floats.
+    X, _ = blobs
+    model = make_tiny(WECMMD, max_epochs=4, update_interval=5, tol=0.0).fit(X)
+    changes = dict(model.net_.callbacks_)["target_refresh"].label_change_
+    assert len(changes) == 2 and all(type(c) is float and 0.0 <= c <= 1.0 for c in changes)

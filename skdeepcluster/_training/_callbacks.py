@@ -129,14 +129,18 @@ class TargetDistributionRefresh(Callback):
         net.criterion_.target = target_distribution(q)
         labels = q.argmax(dim=1)
         if self.previous_labels_ is not None:
-            changed = (labels != self.previous_labels_).to(torch.float32).mean().item()
+            changed = (labels != self.previous_labels_).to(torch.float32).mean()
             self.label_change_.append(changed)
-            if changed < self.tol:
+            # Reading the fraction waits for the device; without a tol there is nothing to
+            # decide, so the values stay on the device until training ends.
+            if self.tol > 0 and changed.item() < self.tol:
                 self.converged_ = True
                 raise KeyboardInterrupt  # skorch's way to end training early
         self.previous_labels_ = labels
 
     def on_train_end(self, net, **kwargs):
+        if self.label_change_:  # one transfer for all refreshes
+            self.label_change_ = torch.stack(self.label_change_).tolist()
         del self.data_, self.previous_labels_
         net.criterion_.target = None
 
