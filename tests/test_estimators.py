@@ -10,6 +10,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 
 from skdeepcluster import DEC, IDEC, AEKMeans
 from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
+from skdeepcluster.nn import ClusteringAutoencoder
 
 from ._configs import ESTIMATOR_CLASSES, make_tiny
 
@@ -101,6 +102,24 @@ def test_update_interval_counts_mini_batches(blobs):
     model = make(IDEC, max_epochs=4, update_interval=2, tol=0.0).fit(X)
     refresh = dict(model.net_.callbacks_)["target_refresh"]
     assert len(refresh.label_change_) == 12 // 2 - 1
+
+
+def test_target_refresh_runs_encoder_and_clustering_layer_only(blobs, monkeypatch):
+    X, _ = blobs
+    calls = {"forward": 0, "soft_assignment": 0}
+    for name in calls:
+        original = getattr(ClusteringAutoencoder, name)
+
+        def counted(self, x, _name=name, _original=original):
+            calls[_name] += 1
+            return _original(self, x)
+
+        monkeypatch.setattr(ClusteringAutoencoder, name, counted)
+    make(IDEC, max_epochs=4, update_interval=2, tol=0.0).fit(X)
+    # The full forward pass (with the decoder) runs once per training batch: 4 epochs x 3.
+    assert calls["forward"] == 12
+    # Each of the 6 refreshes embeds the 90 samples in one chunk without decoding.
+    assert calls["soft_assignment"] == 6
 
 
 def test_aekmeans_gmm_posterior(blobs):

@@ -108,6 +108,19 @@ def test_clustering_autoencoder_gradients_reach_encoder_and_centroids():
     assert autoencoder.decoder.linears[0].weight.grad is None
 
 
+def test_soft_assignment_equals_forward_without_running_the_decoder():
+    torch.manual_seed(0)
+    autoencoder = Autoencoder(mlp_encoder(6, (5,), 2), mlp_decoder(2, (5,), 6))
+    model = ClusteringAutoencoder(autoencoder, StudentTAssignment(3, 2), decode=True)
+    decoder_calls = []
+    autoencoder.decoder.register_forward_hook(lambda *args: decoder_calls.append(1))
+    x = torch.randn(10, 6)
+    q = model.soft_assignment(x)
+    assert decoder_calls == []
+    torch.testing.assert_close(q, model(x)[0])
+    assert decoder_calls == [1]
+
+
 def test_mlp_layers_start_glorot_uniform_with_zero_bias():
     torch.manual_seed(0)
     stack = mlp_encoder(300, (200,), 10)

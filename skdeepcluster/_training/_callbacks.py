@@ -88,7 +88,8 @@ class TargetDistributionRefresh(Callback):
     """DEC's self-training schedule: refresh ``P`` over the whole data and test convergence.
 
     Every ``update_interval`` mini-batches the soft assignments ``Q`` of all samples are
-    recomputed (batched, on the device), the target distribution ``P`` (DEC Eq. 3) is handed to
+    recomputed (batched, on the device, by the module's ``soft_assignment``: encoder and
+    clustering layer only, so a decoder the objective trains is not run), the target distribution ``P`` (DEC Eq. 3) is handed to
     the criterion, and training stops once fewer than ``tol`` of the hard labels changed since the
     previous refresh (Xie et al., 2016, §3.1.3).
 
@@ -124,7 +125,7 @@ class TargetDistributionRefresh(Callback):
     def _refresh(self, net):
         with evaluating(net.module_) as module:
             q = apply_in_chunks(
-                lambda x: module(x)[0], self.data_, self.data_.device, to_numpy=False
+                module.soft_assignment, self.data_, self.data_.device, to_numpy=False
             )
         net.criterion_.target = target_distribution(q)
         labels = q.argmax(dim=1)

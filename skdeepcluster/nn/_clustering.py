@@ -55,6 +55,10 @@ class ClusteringAutoencoder(nn.Module):
         self.assignment = assignment
         self.decode = decode
 
+    def soft_assignment(self, x):
+        """The soft assignment ``q`` of ``x`` alone; the decoder is not run."""
+        return self.assignment(self.autoencoder.encoder(x))
+
     def forward(self, x):
         z = self.autoencoder.encoder(x)
         x_hat = self.autoencoder.decoder(z) if self.decode else None
