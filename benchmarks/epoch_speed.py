@@ -23,24 +23,19 @@ Example::
 """
 
 import argparse
-import json
-import platform
 import statistics
 import time
-from pathlib import Path
 
-import numpy as np
 import torch
+from _speed import device_name, load_mnist_shaped, write_speed_result
 from torch.utils.data import DataLoader, TensorDataset
 
-import skdeepcluster
 from skdeepcluster._training._criteria import ReconstructionCriterion
 from skdeepcluster._training._phases import fit_phase
 from skdeepcluster.base import TrainingConfig
 from skdeepcluster.methods._autoencoding import build_autoencoder
 from skdeepcluster.utils._torch import resolve_device
 
-RESULTS = Path(__file__).resolve().parent / "results"
 HIDDEN_DIMS, LATENT_DIM, BATCH_SIZE, LR = (500, 500, 2000), 10, 256, 1e-3
 
 
@@ -88,15 +83,6 @@ def skdeepcluster_epochs(X, device, epochs):
     return [row["dur"] for row in net.history]
 
 
-def load_data(args):
-    if args.data_home:
-        from skdeepcluster.datasets import load_mnist
-
-        X = load_mnist(data_home=args.data_home, download_if_missing=False).data / 255.0
-        return np.ascontiguousarray(X[: args.n_samples], dtype=np.float32)
-    return np.random.RandomState(0).rand(args.n_samples, 784).astype(np.float32)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto")
@@ -106,17 +92,15 @@ def main():
     args = parser.parse_args()
 
     device = resolve_device(args.device)
-    X = load_data(args)
+    X = load_mnist_shaped(args.n_samples, args.data_home)
     timings = {
         "dataloader": dataloader_epochs(X, device, args.epochs + 1)[1:],
         "skdeepcluster": skdeepcluster_epochs(X, device, args.epochs + 1)[1:],
     }
     medians = {name: statistics.median(values) for name, values in timings.items()}
     ratio = medians["skdeepcluster"] / medians["dataloader"]
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
-
     print(f"\nautoencoder {X.shape[1]}-500-500-2000-10, batch {BATCH_SIZE}, "
-          f"{X.shape[0]} samples, device {device} ({name or platform.machine()})\n")
+          f"{X.shape[0]} samples, device {device} ({device_name(device)})\n")
     print("| path | median s/epoch | epochs/s |")
     print("|---|---|---|")
     for path, value in medians.items():
@@ -124,22 +108,13 @@ def main():
     print(f"\nskdeepcluster / dataloader time ratio: {ratio:.2f} "
           f"({1 / ratio:.2f}x faster)")
 
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"epoch_speed_{device.type}.json"
-    path.write_text(json.dumps({
-        "device": str(device),
-        "device_name": name,
-        "n_samples": X.shape[0],
-        "n_features": X.shape[1],
-        "batch_size": BATCH_SIZE,
-        "torch": torch.__version__,
-        "skdeepcluster": skdeepcluster.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "seconds_per_epoch": timings,
-        "median_seconds_per_epoch": medians,
-        "ratio_skdeepcluster_over_dataloader": ratio,
-    }, indent=2) + "\n")
-    print(f"wrote {path}")
+    write_speed_result(
+        "epoch_speed", device, X,
+        batch_size=BATCH_SIZE,
+        seconds_per_epoch=timings,
+        median_seconds_per_epoch=medians,
+        ratio_skdeepcluster_over_dataloader=ratio,
+    )
 
 
 if __name__ == "__main__":

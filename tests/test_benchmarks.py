@@ -12,6 +12,7 @@ from skdeepcluster import IDEC, VaDE
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import _reproduction  # noqa: E402
+import self_training_speed  # noqa: E402
 import tabular_defaults  # noqa: E402
 
 MODELS = [("VaDE", VaDE, {}), ("VaDE beta", VaDE, {})]
@@ -39,3 +40,13 @@ def test_tabular_rows_record_scores_warnings_and_errors(blobs):
     table = tabular_defaults.markdown(report)
     assert "| blobs | raw | IDEC | - | - | - |" in table
     assert np.isfinite(row["fit_seconds"])
+
+
+@pytest.mark.parametrize("label", ["WEC-MMD", "IDEC"])
+def test_self_training_speed_times_both_phases_of_each_protocol(label):
+    cls, params, *_ = self_training_speed.PROTOCOLS[label]
+    X = np.random.RandomState(0).rand(40, 12).astype(np.float32)
+    pretrain_s, cluster_s = self_training_speed.epoch_seconds(
+        cls, {**params, "hidden_dims": (8,)}, X, "cpu", update_interval=2, epochs=1
+    )
+    assert pretrain_s > 0 and cluster_s > 0
