@@ -89,9 +89,10 @@ class TargetDistributionRefresh(Callback):
 
     Every ``update_interval`` mini-batches the soft assignments ``Q`` of all samples are
     recomputed (batched, on the device, by the module's ``soft_assignment``: encoder and
-    clustering layer only, so a decoder the objective trains is not run), the target distribution ``P`` (DEC Eq. 3) is handed to
-    the criterion, and training stops once fewer than ``tol`` of the hard labels changed since the
-    previous refresh (Xie et al., 2016, §3.1.3).
+    clustering layer only, so a decoder the objective trains is not run), the target
+    distribution ``P`` (DEC Eq. 3) is handed to the criterion, and training stops once fewer
+    than ``tol`` of the hard labels changed since the previous refresh (Xie et al., 2016,
+    §3.1.3).
 
     Parameters
     ----------
