@@ -83,7 +83,8 @@ def main():
 
     print(f"\n{X.shape[0]} x {X.shape[1]} samples, default networks and batch sizes, "
           f"device {device} ({device_name(device)}), {torch.get_num_threads()} torch threads\n")
-    print("| model | refresh every | pretrain s/epoch | cluster s/epoch | projected protocol fit s |")
+    print("| model | refresh every | pretrain s/epoch | cluster s/epoch "
+          "| projected protocol fit s |")
     print("|---|---|---|---|---|")
     for row in rows:
         projected = row.get("projected_protocol_fit_s")
