@@ -10,6 +10,8 @@ from sklearn.mixture import GaussianMixture
 
 from skdeepcluster import DGG, DVAE, VaDE
 from skdeepcluster.losses import gaussian_mixture_kl, negative_log_likelihood
+from skdeepcluster.methods import _gmvae as gmvae
+from skdeepcluster.methods._gmvae import initial_posterior_logvar
 from skdeepcluster.metrics import clustering_accuracy
 from skdeepcluster.nn import GaussianEncoder, GaussianMixturePrior, mlp_encoder, reparameterize
 
@@ -119,6 +121,41 @@ def test_gaussian_encoder_keeps_the_pretrained_mean():
     mu, logvar = encoder(x)
     torch.testing.assert_close(mu, stack(x))
     torch.testing.assert_close(logvar, torch.zeros(5, 2))
+
+
+def test_gaussian_encoder_starts_at_a_per_dimension_variance():
+    encoder = GaussianEncoder(mlp_encoder(6, (8,), 2), initial_logvar=np.array([-3.0, 0.5]))
+    _, logvar = encoder(torch.randn(4, 6))
+    torch.testing.assert_close(logvar, torch.tensor([[-3.0, 0.5]]).expand(4, 2))
+
+
+def test_initial_posterior_variance_follows_tight_components_and_is_at_most_one():
+    variances = [[0.01, 4.0, 0.5], [0.03, 2.0, 3.0]]
+    np.testing.assert_allclose(
+        initial_posterior_logvar(variances), [np.log(0.02), 0.0, 0.0]
+    )
+
+
+# One epoch of a tiny net on shrunken blobs can merge clusters; only the wiring is checked here.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_mixture_vaes_start_the_posterior_at_the_initial_components_scale(
+    blobs, monkeypatch
+):
+    captured = {}
+
+    def spy(variances):
+        captured["variances"] = np.asarray(variances)
+        captured["logvar"] = initial_posterior_logvar(variances)
+        return captured["logvar"]
+
+    monkeypatch.setattr(gmvae, "initial_posterior_logvar", spy)
+    X, _ = blobs
+    # Shrinking the data shrinks the embedding and its clusters, to variances far below 1.
+    model = make_tiny(VaDE, max_epochs=1, likelihood_variance=1e-6).fit(X * 1e-3)
+    assert (captured["variances"].mean(0) < 1).all()
+    assert (captured["logvar"] < 0).all()
+    trained = model.net_.module_.encoder.logvar_head.bias.detach().numpy()
+    np.testing.assert_allclose(trained, captured["logvar"], atol=0.05)  # one epoch of Adam
 
 
 # ------------------------------------------------------------------------------ estimator

@@ -37,14 +37,16 @@ class GaussianEncoder(nn.Module):
 
     The stack's last linear layer becomes the mean head; a new linear layer from the same last
     hidden layer gives the log-variance (initialised at zero weights and a bias of
-    ``initial_logvar``). Pretraining the deterministic autoencoder first and then wrapping its
-    encoder is VaDE's initialisation.
+    ``initial_logvar``, so every sample starts with the posterior variance
+    ``exp(initial_logvar)``). Pretraining the deterministic autoencoder first and then wrapping
+    its encoder is VaDE's initialisation.
 
     Parameters
     ----------
     stack : MLPStack
         ``d -> hidden... -> latent_dim`` with a linear last layer.
-    initial_logvar : float, default=0.0
+    initial_logvar : float or array-like of shape (latent_dim,), default=0.0
+        The initial log-variance, one value or one per latent dimension.
     """
 
     def __init__(self, stack, initial_logvar=0.0):
@@ -53,7 +55,10 @@ class GaussianEncoder(nn.Module):
         last = stack.linears[-1]
         self.logvar_head = nn.Linear(last.in_features, last.out_features)
         nn.init.zeros_(self.logvar_head.weight)
-        nn.init.constant_(self.logvar_head.bias, initial_logvar)
+        with torch.no_grad():
+            self.logvar_head.bias.copy_(
+                torch.as_tensor(initial_logvar, dtype=self.logvar_head.bias.dtype)
+            )
 
     def forward(self, x):
         for linear in self.stack.linears[:-1]:
