@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from skdeepcluster import IDEC, VaDE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import _reproduction  # noqa: E402
+import graph_purity  # noqa: E402
 import self_training_speed  # noqa: E402
 import tabular_defaults  # noqa: E402
 
@@ -50,3 +52,14 @@ def test_self_training_speed_times_both_phases_of_each_protocol(label):
         cls, {**params, "hidden_dims": (8,)}, X, "cpu", update_interval=2, epochs=1
     )
     assert pretrain_s > 0 and cluster_s > 0
+
+
+def test_graph_purity_counts_neighbours_of_the_centres_class():
+    # Two tight groups far apart: every neighbour is in the centre's group.
+    points = torch.cat([torch.randn(20, 3) * 0.01, torch.randn(20, 3) * 0.01 + 10])
+    groups = torch.arange(40) // 20
+    assert graph_purity.neighbour_purity(points, groups, 5, None, seed=0) == (1.0, 1.0)
+    # Labels alternating inside each group: about half the neighbours share the label.
+    alternating = torch.arange(40) % 2
+    plain, weighted = graph_purity.neighbour_purity(points, alternating, 5, 10, seed=0)
+    assert 0.2 < plain < 0.8 and 0.2 < weighted < 0.8
