@@ -7,7 +7,12 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
@@ -82,7 +87,10 @@ class FitResult:
     attributes: dict = dataclasses.field(default_factory=dict)
 
 
-class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseDeepClusterer(
+    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator,
+    metaclass=ABCMeta,
+):
     """Base class of every deep clustering estimator in skdeepcluster.
 
     Subclasses list their parameters explicitly in ``__init__`` (scikit-learn reads them from
@@ -106,6 +114,8 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
 
     Inference (``transform``, ``predict_proba``, ``predict``) runs in eval mode without
     gradients, in chunks of 4,096 rows so memory stays bounded for any input size.
+    ``get_feature_names_out`` names the embedding dimensions after the class (``idec0``,
+    ``idec1``, ...), so ``set_output(transform="pandas")`` and column-aware pipelines work.
     """
 
     _parameter_constraints: dict = {
@@ -300,6 +310,11 @@ class BaseDeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator, metaclass
         labels : ndarray of shape (n_samples,), dtype int64
         """
         return self.fit(X).labels_
+
+    @property
+    def _n_features_out(self):
+        """Width of the embedding ``transform`` returns (read by ``get_feature_names_out``)."""
+        return self.cluster_centers_.shape[1]
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -35,6 +36,29 @@ def test_fitted_attributes_and_shapes(cls, blobs):
     assert model.n_features_in_ == 5
     assert model.n_iter_ >= 1
     assert "pretrain" in model.history_
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_embedding_feature_names_and_pandas_output(cls, blobs):
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    model = make(cls, latent_dim=3)
+    with pytest.raises(NotFittedError):
+        model.get_feature_names_out()
+    frame = pd.DataFrame(X, index=np.arange(100, 190))
+    Z = model.set_output(transform="pandas").fit(X).transform(frame)
+    prefix = cls.__name__.lower()
+    names = [f"{prefix}0", f"{prefix}1", f"{prefix}2"]
+    np.testing.assert_array_equal(model.get_feature_names_out(), names)
+    assert list(Z.columns) == names
+    np.testing.assert_array_equal(Z.index, frame.index)
+    np.testing.assert_array_equal(Z.to_numpy(), model.set_output(transform="default").transform(X))
+
+
+def test_feature_names_pass_through_a_pipeline(blobs):
+    X, _ = blobs
+    pipeline = make_pipeline(MinMaxScaler(), make(IDEC, latent_dim=2)).fit(X)
+    np.testing.assert_array_equal(pipeline.get_feature_names_out(), ["idec0", "idec1"])
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
