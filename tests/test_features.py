@@ -424,6 +424,27 @@ def test_image_flattener_scales_uint8_and_keeps_floats():
                                images.reshape(2, -1) * 0.5)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.int64, np.uint16])
+def test_image_flattener_reads_0_255_data_of_any_dtype_as_intensities(dtype):
+    # fetch_openml("mnist_784") gives float64 pixels in 0-255
+    images = (np.arange(2 * 4 * 4).reshape(2, 4, 4) * 8).astype(dtype)
+    flattener = ImageFlattener().fit(images)
+    assert flattener.scale_ == pytest.approx(1 / 255)
+    np.testing.assert_allclose(flattener.transform(images), images.reshape(2, -1) / 255,
+                               rtol=1e-6)
+    # the factor is the one fixed at fit, whatever a later batch holds
+    np.testing.assert_allclose(flattener.transform(np.ones((1, 16))), 1 / 255, rtol=1e-6)
+
+
+@pytest.mark.parametrize("data", [np.linspace(-3, 3, 32), np.linspace(0, 300, 32),
+                                  np.linspace(0, 1, 32)])
+def test_image_flattener_keeps_data_that_is_not_0_255_intensities(data):
+    flattener = ImageFlattener().fit(data.reshape(2, 4, 4))
+    assert flattener.scale_ == 1
+    np.testing.assert_allclose(flattener.transform(data.reshape(2, 4, 4)), data.reshape(2, -1),
+                               rtol=1e-6)
+
+
 def test_image_flattener_checks_pixel_count():
     flattener = ImageFlattener().fit(np.zeros((2, 4, 4)))
     assert flattener.n_features_in_ == 16

@@ -20,11 +20,16 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     scale : "auto" or float, default="auto"
-        ``"auto"`` divides uint8 images by 255 and keeps every other dtype's values. A number
-        multiplies every value (e.g. ``1 / 16`` for scikit-learn's ``load_digits``).
+        ``"auto"`` reads the data seen at ``fit`` as 0-255 intensities, and divides by 255,
+        when it is uint8, or when its values lie in [0, 255] and exceed 1 (integer images,
+        or float images such as ``fetch_openml``'s MNIST); data already in [0, 1], or with
+        negative values, keeps its values. A number multiplies every value (e.g. ``1 / 16``
+        for scikit-learn's ``load_digits``).
 
     Attributes
     ----------
+    scale_ : float
+        The factor ``transform`` multiplies by, fixed at ``fit``.
     n_features_in_ : int
         Pixels per image (``height * width * channels``) seen at ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -67,7 +72,8 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        self._flat(X, reset=True)
+        flat = self._flat(X, reset=True)
+        self.scale_ = self._fitted_scale(flat)
         return self
 
     def transform(self, X):
@@ -83,17 +89,21 @@ class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Xt : ndarray of shape (n_images, `n_features_in_`), dtype float32
         """
         check_is_fitted(self)
-        flat = self._flat(X, reset=False)
-        Xt = flat.astype(np.float32)
-        factor = self._factor(flat.dtype)
-        if factor != 1:
-            Xt *= np.float32(factor)
+        Xt = self._flat(X, reset=False).astype(np.float32)
+        if self.scale_ != 1:
+            Xt *= np.float32(self.scale_)
         return Xt
 
-    def _factor(self, dtype):
+    def _fitted_scale(self, flat):
         if self.scale != "auto":
-            return self.scale
-        return 1 / 255 if dtype == np.uint8 else 1
+            return float(self.scale)
+        if flat.dtype == np.uint8:
+            return 1 / 255
+        if flat.dtype.kind in "iuf" and flat.size:
+            low, high = flat.min(), flat.max()
+            if low >= 0 and 1 < high <= 255:
+                return 1 / 255
+        return 1.0
 
     def _flat(self, X, reset):
         X = tensor_to_numpy(X)
