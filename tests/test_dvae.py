@@ -1,5 +1,7 @@
 """DVAE: the similarity loss against direct evaluations, and the estimator."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -90,6 +92,21 @@ def test_dvae_warmup_and_posterior_from_the_classifier(blobs):
         Z = torch.as_tensor(model.transform(X))
         expected = torch.softmax(module.classifier(Z), dim=1).numpy()
     np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("warmup_epochs, beta, warns", [(2, 1.0, True), (3, 1.0, True),
+                                                        (1, 1.0, False), (2, 0.0, False)])
+def test_dvae_warns_when_the_warmup_outlasts_training(blobs, warmup_epochs, beta, warns):
+    X, _ = blobs
+    model = make_tiny(DVAE, max_epochs=2, warmup_epochs=warmup_epochs, beta=beta)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+    never_applied = [w for w in caught if "similarity loss is never applied" in str(w.message)]
+    assert len(never_applied) == int(warns)
+    if warns:
+        assert never_applied[0].category is UserWarning
+        assert never_applied[0].filename == __file__
 
 
 def test_dvae_classifier_depth_follows_the_paper(blobs):

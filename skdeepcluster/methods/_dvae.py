@@ -1,6 +1,7 @@
 """DVAE: a mixture-prior VAE with a classifier and a similarity-based loss."""
 
 import numbers
+import warnings
 
 from ..utils._sklearn_compat import Interval
 from .._training._callbacks import SimilarityWarmup
@@ -42,7 +43,8 @@ class DVAE(ClassifierMixtureVAEClustering):
         ``N`` times this one: its 0.1 (best on MNIST) is about 3e-4 here with batches of 300.
         The paper recommends "the biggest value the model can sustain"; see Notes.
     warmup_epochs : int, default=50
-        Epochs with ``beta = 0`` (the paper's ``T``).
+        Epochs with ``beta = 0`` (the paper's ``T``). ``fit`` warns when it is not below
+        ``max_epochs``: the similarity loss would then never be applied.
     {CLASSIFIER_DOC}
     pretrain_epochs : int, default=50
         Epochs of autoencoder pretraining.
@@ -152,6 +154,17 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+
+    def _check_input_against_params(self, X):
+        super()._check_input_against_params(X)
+        if self.beta > 0 and self.warmup_epochs >= self.max_epochs:
+            warnings.warn(
+                f"warmup_epochs={self.warmup_epochs} >= max_epochs={self.max_epochs}: the "
+                "similarity loss is never applied, so DVAE trains as a mixture VAE with a "
+                "classifier. Lower warmup_epochs or raise max_epochs.",
+                UserWarning,
+                stacklevel=5,  # the caller of fit
+            )
 
     def _elbo_phase(self, X, Z, initial_weights, config, history):
         criterion = GaussianMixtureELBOCriterion(
