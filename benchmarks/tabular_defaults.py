@@ -59,10 +59,10 @@ def run(name, make_model, X, y):
     return row
 
 
-def markdown(report):
+def markdown(report, title="Default settings on bundled tabular data"):
     """The results as a markdown table, one row per dataset, scaling and method."""
     lines = [
-        "# Default settings on bundled tabular data (benchmarks/tabular_defaults.py)",
+        f"# {title} ({report['script']})",
         "",
         f"Device: {report['device']} ({report['processor']}, {report['torch_threads']} torch "
         f"threads), seed {report['seed']}. Only n_clusters and random_state are set.",
@@ -93,29 +93,43 @@ def main():
     args = parser.parse_args()
 
     rows = []
-    device = args.device
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
     for data_name in args.datasets:
         X_raw, y = DATASETS[data_name](return_X_y=True)
         for input_name, X in (("raw", X_raw), ("standardized", StandardScaler().fit_transform(X_raw))):
-            n_clusters = np.unique(y).size
-            candidates = [("KMeans", lambda: KMeans(n_clusters, n_init=10, random_state=args.seed))]
-            candidates += [
-                (name, lambda cls=ESTIMATORS[name]: cls(
-                    n_clusters=n_clusters, device=args.device, random_state=args.seed))
-                for name in args.models
-            ]
-            for name, make_model in candidates:
+            for name, make_model in candidates(np.unique(y).size, args):
                 row = {"data": data_name, "input": input_name, **run(name, make_model, X, y)}
                 rows.append(row)
-                print(f"{data_name:14s} {input_name:12s} {name:9s} "
-                      f"{row.get('acc', float('nan')):.3f} {row['fit_seconds']:7.1f}s "
-                      f"{row.get('error', '')}{' '.join(w[:60] for w in row['warnings'])}",
-                      flush=True)
+                print_row(row)
 
+    write_report(rows, args, "tabular_defaults")
+
+
+def candidates(n_clusters, args):
+    """``(name, factory)`` of KMeans and of every estimator in ``args.models``, defaults only."""
+    models = [("KMeans", lambda: KMeans(n_clusters, n_init=10, random_state=args.seed))]
+    models += [
+        (name, lambda cls=ESTIMATORS[name]: cls(
+            n_clusters=n_clusters, device=args.device, random_state=args.seed))
+        for name in args.models
+    ]
+    return models
+
+
+def print_row(row):
+    """One progress line: data, input, method, ACC, time, error and warnings."""
+    print(f"{row['data']:14s} {row['input']:12s} {row['method']:9s} "
+          f"{row.get('acc', float('nan')):.3f} {row['fit_seconds']:7.1f}s "
+          f"{row.get('error', '')}{' '.join(w[:60] for w in row['warnings'])}",
+          flush=True)
+
+
+def write_report(rows, args, name, title=None):
+    """Write ``<name>_<device>.json`` and ``.md`` (or ``args.output``) and print the table."""
+    device = args.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     report = {
-        "script": "benchmarks/tabular_defaults.py",
+        "script": f"benchmarks/{name}.py",
         "seed": args.seed,
         "device": device,
         "processor": cpu_name(),
@@ -127,11 +141,12 @@ def main():
         },
         "results": rows,
     }
-    output = Path(args.output) if args.output else RESULTS / f"tabular_defaults_{device.split(':')[0]}"
+    table = markdown(report, **({"title": title} if title else {}))
+    output = Path(args.output) if args.output else RESULTS / f"{name}_{device.split(':')[0]}"
     output.parent.mkdir(parents=True, exist_ok=True)
     Path(f"{output}.json").write_text(json.dumps(report, indent=2) + "\n")
-    Path(f"{output}.md").write_text(markdown(report))
-    print(markdown(report))
+    Path(f"{output}.md").write_text(table)
+    print(table)
     print(f"wrote {output}.json and .md")
 
 
