@@ -36,10 +36,13 @@ def test_tabular_rows_record_scores_warnings_and_errors(blobs):
     assert 0 <= row["acc"] <= 1 and row["n_clusters_found"] <= 3 and "error" not in row
     failed = tabular_defaults.run("IDEC", lambda: IDEC(n_clusters=0), X, y)
     assert failed["error"].startswith("InvalidParameterError") and "acc" not in failed
-    report = {"device": "cpu", "processor": "x", "torch_threads": 1, "seed": 0,
+    report = {"script": "benchmarks/tabular_defaults.py", "device": "cpu", "processor": "x",
+              "torch_threads": 1, "seed": 0,
               "results": [dict(row, data="blobs", input="raw"),
                           dict(failed, data="blobs", input="raw")]}
     table = tabular_defaults.markdown(report)
+    assert table.startswith("# Default settings on bundled tabular data "
+                            "(benchmarks/tabular_defaults.py)")
     assert "| blobs | raw | IDEC | - | - | - |" in table
     assert np.isfinite(row["fit_seconds"])
 
