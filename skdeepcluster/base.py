@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
+from ._training._phases import MIN_PRETRAIN_STEPS, epochs_for_min_steps
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import (
     isolated_torch_rng,
@@ -122,7 +123,9 @@ class BaseDeepClusterer(
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_dims": ["array-like"],
-        "pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrain_epochs": [
+            Interval(numbers.Integral, 0, None, closed="left"), StrOptions({"auto"})
+        ],
         "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -212,6 +215,19 @@ class BaseDeepClusterer(
                 f"hidden_dims must be a sequence of positive ints; got {self.hidden_dims!r}."
             )
         check_magnitude(X)
+
+    # The pretraining epochs ``pretrain_epochs="auto"`` starts from (the paper's).
+    _auto_pretrain_epochs = 50
+
+    def _pretrain_epoch_count(self, n_samples):
+        """The epochs of autoencoder pretraining ``pretrain_epochs`` stands for on
+        ``n_samples`` samples: ``"auto"`` is ``_auto_pretrain_epochs``, raised to at least
+        ``MIN_PRETRAIN_STEPS`` optimiser steps; an int is taken as it is."""
+        if isinstance(self.pretrain_epochs, str):
+            return epochs_for_min_steps(
+                self._auto_pretrain_epochs, MIN_PRETRAIN_STEPS, n_samples, self.batch_size
+            )
+        return int(self.pretrain_epochs)
 
     @abstractmethod
     def _fit_torch(self, X, config):

@@ -31,5 +31,7 @@ def make_tiny(cls, *, max_epochs=2, **params):
     base = dict(TINY, n_clusters=3, random_state=0)
     if cls is not AEKMeans:
         base["max_epochs"] = max_epochs
+    if cls is DVAE:  # apply the similarity loss within the tiny schedule
+        base["warmup_epochs"] = max(max_epochs - 1, 0)
     base.update(params)
     return cls(**base)

@@ -9,7 +9,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from skorch.callbacks import EarlyStopping, LRScheduler
 
-from skdeepcluster import DEC, IDEC, AEKMeans
+from skdeepcluster import DEC, IDEC, AEKMeans, base
+from skdeepcluster._training._phases import MIN_PRETRAIN_STEPS
 from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
 from skdeepcluster.nn import ClusteringAutoencoder
 
@@ -59,6 +60,31 @@ def test_feature_names_pass_through_a_pipeline(blobs):
     X, _ = blobs
     pipeline = make_pipeline(MinMaxScaler(), make(IDEC, latent_dim=2)).fit(X)
     np.testing.assert_array_equal(pipeline.get_feature_names_out(), ["idec0", "idec1"])
+
+
+@pytest.mark.parametrize(
+    "n_samples, batch_size, expected",
+    [(70_000, 256, 50), (1797, 128, 50), (400, 256, 375), (400, 100, 188), (40, 1000, 750)],
+)
+def test_auto_pretraining_takes_at_least_the_minimum_number_of_steps(
+    n_samples, batch_size, expected
+):
+    assert MIN_PRETRAIN_STEPS == 750
+    model = IDEC(batch_size=batch_size)
+    assert model.pretrain_epochs == "auto"
+    assert model._pretrain_epoch_count(n_samples) == expected
+    assert model.set_params(pretrain_epochs=3)._pretrain_epoch_count(n_samples) == 3
+
+
+@pytest.mark.parametrize("cls", [AEKMeans, IDEC])
+def test_auto_pretraining_epochs_reach_every_pretraining_phase(cls, blobs, monkeypatch):
+    X, _ = blobs  # 90 samples, batches of 32: 3 steps per epoch
+    monkeypatch.setattr(cls, "_auto_pretrain_epochs", 2)
+    monkeypatch.setattr(base, "MIN_PRETRAIN_STEPS", 12)
+    model = make(cls, pretrain_epochs="auto", pretrain="layerwise").fit(X)
+    pretraining = [name for name in model.history_ if name.startswith("pretrain")]
+    assert pretraining == ["pretrain_layer1", "pretrain_layer2", "pretrain"]
+    assert [len(model.history_[name]) for name in pretraining] == [4, 4, 4]
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

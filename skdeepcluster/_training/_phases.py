@@ -1,6 +1,7 @@
 """Run one training phase (a skorch fit) and DEC's greedy layer-wise pretraining."""
 
 import copy
+import math
 
 import torch
 from torch import nn
@@ -11,6 +12,18 @@ from ._criteria import ReconstructionCriterion
 from ._data import DeviceDataset
 from ._inference import apply_in_chunks, evaluating
 from ._net import PhaseNet
+
+
+# Fewest optimiser steps of autoencoder pretraining with pretrain_epochs="auto" (per layer pair
+# in DEC's layer-wise scheme): the steps of the digits' schedule, 50 epochs of 15 batches.
+MIN_PRETRAIN_STEPS = 750
+
+
+def epochs_for_min_steps(epochs, min_steps, n_samples, batch_size):
+    """``epochs``, raised until an epoch count of ``n_samples / batch_size`` batches gives at
+    least ``min_steps`` optimiser steps (the batch is capped at ``n_samples``, as in training)."""
+    steps_per_epoch = math.ceil(n_samples / min(batch_size, n_samples))
+    return max(epochs, math.ceil(min_steps / steps_per_epoch))
 
 
 def fit_phase(

@@ -14,6 +14,11 @@ from . import _params
 from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
 
 
+_AE_PRETRAIN_EPOCHS = _params.pretrain_epochs(
+    100, 'Epochs of autoencoder training (and of each layer pair with ``pretrain="layerwise"``).'
+)
+
+
 class AEKMeans(BaseDeepClusterer):
     __doc__ = f"""Autoencoder followed by KMeans or a Gaussian mixture on the embedding.
 
@@ -25,8 +30,7 @@ class AEKMeans(BaseDeepClusterer):
     ----------
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
-    pretrain_epochs : int, default=100
-        Epochs of autoencoder training (and of each layer pair with ``pretrain="layerwise"``).
+    {_AE_PRETRAIN_EPOCHS}
     pretrain : {{"end_to_end", "layerwise"}}, default="end_to_end"
         ``"layerwise"`` first trains each encoder/decoder pair as a denoising autoencoder (DEC's
         scheme) and then fine-tunes end to end.
@@ -65,6 +69,8 @@ class AEKMeans(BaseDeepClusterer):
     (1797, 10)
     """
 
+    _auto_pretrain_epochs = 100
+
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,
         "pretrain": [StrOptions({"end_to_end", "layerwise"})],
@@ -78,7 +84,7 @@ class AEKMeans(BaseDeepClusterer):
         *,
         latent_dim=10,
         hidden_dims=(500, 500, 2000),
-        pretrain_epochs=100,
+        pretrain_epochs="auto",
         pretrain="end_to_end",
         clusterer="kmeans",
         n_init=10,
@@ -111,7 +117,7 @@ class AEKMeans(BaseDeepClusterer):
             autoencoder,
             X,
             config=config,
-            epochs=self.pretrain_epochs,
+            epochs=self._pretrain_epoch_count(len(X)),
             strategy=self.pretrain,
             reconstruction=self.reconstruction,
         )

@@ -19,6 +19,19 @@ _SELF_TRAINING = """update_interval : int or None, default=None
         KMeans restarts for the initial centroids (DEC uses 20)."""
 
 
+_DEC_PRETRAIN_EPOCHS = _params.pretrain_epochs(
+    50,
+    'Epochs of end-to-end autoencoder pretraining, and of each layer pair with\n'
+    '        ``pretrain="layerwise"``.',
+)
+_IDEC_PRETRAIN_EPOCHS = _params.pretrain_epochs(
+    50,
+    'Epochs of each layer pair and of the end-to-end fine-tuning with\n'
+    '        ``pretrain="layerwise"``; epochs of end-to-end pretraining with ``"end_to_end"``\n'
+    '        (the IDEC code uses 200).',
+)
+
+
 class DEC(StudentTSelfTraining):
     __doc__ = f"""Deep Embedded Clustering (Xie, Girshick and Farhadi, ICML 2016).
 
@@ -32,9 +45,7 @@ class DEC(StudentTSelfTraining):
     ----------
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
-    pretrain_epochs : int, default=50
-        Epochs of end-to-end autoencoder pretraining, and of each layer pair with
-        ``pretrain="layerwise"``.
+    {_DEC_PRETRAIN_EPOCHS}
     max_epochs : int, default=100
         Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
     pretrain : {{"end_to_end", "layerwise"}}, default="layerwise"
@@ -92,7 +103,7 @@ class DEC(StudentTSelfTraining):
         *,
         latent_dim=10,
         hidden_dims=(500, 500, 2000),
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=100,
         pretrain="layerwise",
         update_interval=None,
@@ -143,10 +154,7 @@ class IDEC(DEC):
     ----------
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
-    pretrain_epochs : int, default=50
-        Epochs of each layer pair and of the end-to-end fine-tuning with
-        ``pretrain="layerwise"``; epochs of end-to-end pretraining with ``"end_to_end"`` (the
-        IDEC code uses 200).
+    {_IDEC_PRETRAIN_EPOCHS}
     max_epochs : int, default=100
         Upper bound on epochs of clustering; ``tol`` usually stops it earlier.
     pretrain : {{"end_to_end", "layerwise"}}, default="layerwise"
@@ -207,7 +215,7 @@ class IDEC(DEC):
         *,
         latent_dim=10,
         hidden_dims=(500, 500, 2000),
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=100,
         pretrain="layerwise",
         gamma=0.1,

@@ -62,8 +62,7 @@ class DGG(ClassifierMixtureVAEClustering):
     siamese_epochs : int, default=50
         Epochs of Siamese training (``affinity="siamese"`` only).
     {CLASSIFIER_DOC}
-    pretrain_epochs : int, default=50
-        Epochs of autoencoder pretraining.
+    {_params.pretrain_epochs(50)}
     max_epochs : int, default=100
         Epochs of training on Eq. (19).
     init : {{"kmeans", "gmm"}}, default="kmeans"
@@ -138,7 +137,7 @@ class DGG(ClassifierMixtureVAEClustering):
         classifier_depth=None,
         classifier_epochs=30,
         classifier_lr=0.02,
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=100,
         init="kmeans",
         n_init=10,

@@ -46,8 +46,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         Epochs with ``beta = 0`` (the paper's ``T``). ``fit`` warns when it is not below
         ``max_epochs``: the similarity loss would then never be applied.
     {CLASSIFIER_DOC}
-    pretrain_epochs : int, default=50
-        Epochs of autoencoder pretraining.
+    {_params.pretrain_epochs(50)}
     max_epochs : int, default=300
         Epochs of training on Eq. (3.14).
     init : {{"kmeans", "gmm"}}, default="kmeans"
@@ -119,7 +118,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         classifier_depth=None,
         classifier_epochs=30,
         classifier_lr=0.02,
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=300,
         init="kmeans",
         n_init=10,

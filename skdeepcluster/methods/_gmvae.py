@@ -1,7 +1,6 @@
 """The shared fit of the mixture-of-Gaussians VAE clusterers (VaDE, DVAE, DGG)."""
 
 import dataclasses
-import math
 import numbers
 import warnings
 
@@ -19,7 +18,7 @@ from ..utils._torch import child_seed, seed_from_random_state
 from .._training._cluster_init import initial_mixture
 from .._training._criteria import GaussianMixtureELBOCriterion, PseudoLabelCriterion
 from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
-from .._training._phases import fit_phase
+from .._training._phases import epochs_for_min_steps, fit_phase
 from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
 
 # Autoencoder pretraining loss matching each likelihood.
@@ -174,7 +173,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
             autoencoder,
             X,
             config=config,
-            epochs=self.pretrain_epochs,
+            epochs=self._pretrain_epoch_count(len(X)),
             strategy="end_to_end",
             reconstruction=PRETRAIN_LOSS[likelihood],
         )
@@ -306,9 +305,10 @@ class ClassifierMixtureVAEClustering(MixtureVAEClustering):
             depth = 1 if self.n_clusters >= self.latent_dim else 2
         classifier = cluster_classifier(self.latent_dim, self.n_clusters, depth)
         labels = torch.as_tensor(np.asarray(initial_labels), dtype=torch.long)
-        steps_per_epoch = math.ceil(len(labels) / config.batch_size)
         epochs = (
-            max(self.classifier_epochs, math.ceil(MIN_CLASSIFIER_STEPS / steps_per_epoch))
+            epochs_for_min_steps(
+                self.classifier_epochs, MIN_CLASSIFIER_STEPS, len(labels), config.batch_size
+            )
             if self.classifier_epochs > 0
             else 0
         )

@@ -4,6 +4,8 @@ The estimators' docstrings are assembled from these blocks so that a common para
 described the same way everywhere.
 """
 
+from .._training._phases import MIN_PRETRAIN_STEPS
+
 N_CLUSTERS = """n_clusters : int, default=8
         Number of clusters."""
 
@@ -12,6 +14,17 @@ ARCHITECTURE = """latent_dim : int, default=10
     hidden_dims : tuple of int, default=(500, 500, 2000)
         Widths of the encoder's hidden layers; the decoder mirrors them. The papers use
         ``d-500-500-2000-10``."""
+
+
+def pretrain_epochs(epochs, what="Epochs of autoencoder pretraining."):
+    """The ``pretrain_epochs`` entry: ``what`` it counts and the ``epochs`` "auto" starts from."""
+    return f"""pretrain_epochs : int or "auto", default="auto"
+        {what}
+        ``"auto"`` is {epochs}, raised on small data sets until pretraining takes at least
+        {MIN_PRETRAIN_STEPS} optimiser steps (per layer pair with ``pretrain="layerwise"``):
+        where an epoch is a few mini-batches, {epochs} epochs leave the autoencoder barely
+        trained (ORL faces, 400 images: 100 to 200 steps, after which several methods put
+        every face in one cluster). An int is used as given."""
 
 
 def training(batch_size=256):

@@ -58,7 +58,7 @@ class StudentTSelfTraining(BaseDeepClusterer):
             autoencoder,
             X,
             config=config,
-            epochs=self.pretrain_epochs,
+            epochs=self._pretrain_epoch_count(len(X)),
             strategy=self._pretrain_strategy(),
             reconstruction=self.reconstruction,
         )

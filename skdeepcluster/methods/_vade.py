@@ -19,8 +19,7 @@ class VaDE(MixtureVAEClustering):
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
     {LIKELIHOOD_DOC}
-    pretrain_epochs : int, default=50
-        Epochs of autoencoder pretraining.
+    {_params.pretrain_epochs(50)}
     max_epochs : int, default=300
         Epochs of ELBO training (VaDE's MNIST setting).
     init : {{"gmm", "kmeans"}}, default="gmm"
@@ -77,7 +76,7 @@ class VaDE(MixtureVAEClustering):
         hidden_dims=(500, 500, 2000),
         likelihood="auto",
         likelihood_variance=1.0,
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=300,
         init="gmm",
         n_init=10,

@@ -30,8 +30,7 @@ _COMMON = """latent_dim : int or None, default=None
     sigma_z : float, default=1.0
         Standard deviation of the prior :math:`P_Z = \\mathcal{N}(0, \\sigma_z^2 I)`.
     {penalty_doc}
-    pretrain_epochs : int, default=50
-        Epochs of plain autoencoder pretraining before the joint optimisation.
+    {pretrain_doc}
     max_epochs : int, default=200
         Epochs of joint optimisation (the paper's 200).
     update_interval : int, default=5
@@ -44,7 +43,9 @@ _COMMON = """latent_dim : int or None, default=None
         Training stops once fewer than this fraction of labels changed between two refreshes.
         The paper trains for a fixed number of epochs, which ``0`` does.
     n_init : int, default=20
-        KMeans restarts for the initial centroids (on the pretrained embedding)."""
+        KMeans restarts for the initial centroids (on the pretrained embedding).""".replace(
+    "{pretrain_doc}", _params.pretrain_epochs(50, "Epochs of plain autoencoder pretraining.")
+)
 
 _ATTRIBUTES = f"""{_params.COMMON_ATTRIBUTES}
     converged_ : bool
@@ -224,7 +225,7 @@ class WECMMD(_WassersteinEmbeddingClustering):
         kernel="imq",
         beta=5e-3,
         gamma=0.1,
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=200,
         update_interval=5,
         tol=0.0,
@@ -337,7 +338,7 @@ class WECGAN(_WassersteinEmbeddingClustering):
         gamma=1.0,
         discriminator_lr=1e-3,
         discriminator_betas=(0.9, 0.999),
-        pretrain_epochs=50,
+        pretrain_epochs="auto",
         max_epochs=200,
         update_interval=5,
         tol=0.0,
