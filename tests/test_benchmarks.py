@@ -1,6 +1,7 @@
 """The benchmark scripts' own logic (not their numbers): model selection and result rows."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -45,6 +46,20 @@ def test_tabular_rows_record_scores_warnings_and_errors(blobs):
                             "(benchmarks/tabular_defaults.py)")
     assert "| blobs | raw | IDEC | - | - | - |" in table
     assert np.isfinite(row["fit_seconds"])
+
+
+def test_defaults_report_lists_kmeans_and_each_model_and_writes_both_files(tmp_path):
+    args = argparse.Namespace(seed=0, device="cpu", models=["IDEC", "VaDE"],
+                              output=str(tmp_path / "report"))
+    names = [name for name, _ in tabular_defaults.candidates(4, args)]
+    assert names == ["KMeans", "IDEC", "VaDE"]
+    row = {"data": "d", "input": "pixels", "method": "IDEC", "acc": 0.5, "nmi": 0.4,
+           "n_clusters_found": 4, "warnings": [], "fit_seconds": 1.0}
+    tabular_defaults.write_report([row], args, "image_defaults", title="Images")
+    table = (tmp_path / "report.md").read_text()
+    assert table.startswith("# Images (benchmarks/image_defaults.py)")
+    assert "| d | pixels | IDEC | 0.500 | 0.400 | 4 | 1.0 | - |" in table
+    assert json.loads((tmp_path / "report.json").read_text())["results"] == [row]
 
 
 @pytest.mark.parametrize("label", ["WEC-MMD", "IDEC"])
