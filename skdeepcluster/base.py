@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
-from ._training._phases import MIN_PRETRAIN_STEPS, epochs_for_min_steps
+from ._training._phases import MIN_PRETRAIN_STEPS, PAPER_PRETRAIN_EPOCHS, epochs_for_min_steps
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import (
     isolated_torch_rng,
@@ -217,7 +217,7 @@ class BaseDeepClusterer(
         check_magnitude(X)
 
     # The pretraining epochs ``pretrain_epochs="auto"`` starts from (the paper's).
-    _auto_pretrain_epochs = 50
+    _auto_pretrain_epochs = PAPER_PRETRAIN_EPOCHS
 
     def _pretrain_epoch_count(self, n_samples):
         """The epochs of autoencoder pretraining ``pretrain_epochs`` stands for on

@@ -14,6 +14,9 @@ from ._inference import apply_in_chunks, evaluating
 from ._net import PhaseNet
 
 
+# The papers' epochs of autoencoder pretraining, where pretrain_epochs="auto" starts.
+PAPER_PRETRAIN_EPOCHS = 50
+
 # Fewest optimiser steps of autoencoder pretraining with pretrain_epochs="auto" (per layer pair
 # in DEC's layer-wise scheme): the steps of the digits' schedule, 50 epochs of 15 batches.
 MIN_PRETRAIN_STEPS = 750

@@ -14,8 +14,10 @@ from . import _params
 from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
 
 
+_AUTO_PRETRAIN_EPOCHS = 100
 _AE_PRETRAIN_EPOCHS = _params.pretrain_epochs(
-    100, 'Epochs of autoencoder training (and of each layer pair with ``pretrain="layerwise"``).'
+    'Epochs of autoencoder training (and of each layer pair with ``pretrain="layerwise"``).',
+    _AUTO_PRETRAIN_EPOCHS,
 )
 
 
@@ -69,7 +71,7 @@ class AEKMeans(BaseDeepClusterer):
     (1797, 10)
     """
 
-    _auto_pretrain_epochs = 100
+    _auto_pretrain_epochs = _AUTO_PRETRAIN_EPOCHS
 
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,

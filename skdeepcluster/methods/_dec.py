@@ -20,12 +20,10 @@ _SELF_TRAINING = """update_interval : int or None, default=None
 
 
 _DEC_PRETRAIN_EPOCHS = _params.pretrain_epochs(
-    50,
     'Epochs of end-to-end autoencoder pretraining, and of each layer pair with\n'
     '        ``pretrain="layerwise"``.',
 )
 _IDEC_PRETRAIN_EPOCHS = _params.pretrain_epochs(
-    50,
     'Epochs of each layer pair and of the end-to-end fine-tuning with\n'
     '        ``pretrain="layerwise"``; epochs of end-to-end pretraining with ``"end_to_end"``\n'
     '        (the IDEC code uses 200).',

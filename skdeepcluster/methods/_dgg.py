@@ -62,7 +62,7 @@ class DGG(ClassifierMixtureVAEClustering):
     siamese_epochs : int, default=50
         Epochs of Siamese training (``affinity="siamese"`` only).
     {CLASSIFIER_DOC}
-    {_params.pretrain_epochs(50)}
+    {_params.pretrain_epochs()}
     max_epochs : int, default=100
         Epochs of training on Eq. (19).
     init : {{"kmeans", "gmm"}}, default="kmeans"

@@ -46,7 +46,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         Epochs with ``beta = 0`` (the paper's ``T``). ``fit`` warns when it is not below
         ``max_epochs``: the similarity loss would then never be applied.
     {CLASSIFIER_DOC}
-    {_params.pretrain_epochs(50)}
+    {_params.pretrain_epochs()}
     max_epochs : int, default=300
         Epochs of training on Eq. (3.14).
     init : {{"kmeans", "gmm"}}, default="kmeans"

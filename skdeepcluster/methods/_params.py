@@ -4,7 +4,7 @@ The estimators' docstrings are assembled from these blocks so that a common para
 described the same way everywhere.
 """
 
-from .._training._phases import MIN_PRETRAIN_STEPS
+from .._training._phases import MIN_PRETRAIN_STEPS, PAPER_PRETRAIN_EPOCHS
 
 N_CLUSTERS = """n_clusters : int, default=8
         Number of clusters."""
@@ -16,7 +16,7 @@ ARCHITECTURE = """latent_dim : int, default=10
         ``d-500-500-2000-10``."""
 
 
-def pretrain_epochs(epochs, what="Epochs of autoencoder pretraining."):
+def pretrain_epochs(what="Epochs of autoencoder pretraining.", epochs=PAPER_PRETRAIN_EPOCHS):
     """The ``pretrain_epochs`` entry: ``what`` it counts and the ``epochs`` "auto" starts from."""
     return f"""pretrain_epochs : int or "auto", default="auto"
         {what}

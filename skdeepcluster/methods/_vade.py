@@ -19,7 +19,7 @@ class VaDE(MixtureVAEClustering):
     {_params.N_CLUSTERS}
     {_params.ARCHITECTURE}
     {LIKELIHOOD_DOC}
-    {_params.pretrain_epochs(50)}
+    {_params.pretrain_epochs()}
     max_epochs : int, default=300
         Epochs of ELBO training (VaDE's MNIST setting).
     init : {{"gmm", "kmeans"}}, default="gmm"

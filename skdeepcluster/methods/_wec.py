@@ -44,7 +44,7 @@ _COMMON = """latent_dim : int or None, default=None
         The paper trains for a fixed number of epochs, which ``0`` does.
     n_init : int, default=20
         KMeans restarts for the initial centroids (on the pretrained embedding).""".replace(
-    "{pretrain_doc}", _params.pretrain_epochs(50, "Epochs of plain autoencoder pretraining.")
+    "{pretrain_doc}", _params.pretrain_epochs("Epochs of plain autoencoder pretraining.")
 )
 
 _ATTRIBUTES = f"""{_params.COMMON_ATTRIBUTES}
