@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 from scipy.stats import norm
 from sklearn.mixture import GaussianMixture
 
@@ -206,8 +207,9 @@ def test_gaussian_likelihood_warns_when_features_are_off_its_scale(cls, blobs, f
 
 def test_vade_is_seeded_and_decays_the_learning_rate(blobs):
     X, _ = blobs
-    first = make_tiny(VaDE, max_epochs=3, lr_decay_epochs=1, lr_decay=0.5).fit(X)
-    second = make_tiny(VaDE, max_epochs=3, lr_decay_epochs=1, lr_decay=0.5).fit(X)
+    params = dict(max_epochs=3, lr_decay_epochs=1, lr_decay=0.5, lr_warmup_steps=0)
+    first = make_tiny(VaDE, **params).fit(X)
+    second = make_tiny(VaDE, **params).fit(X)
     np.testing.assert_array_equal(first.transform(X), second.transform(X))
     lr = first.net_.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(first.lr * 0.5**3)
@@ -215,6 +217,27 @@ def test_vade_is_seeded_and_decays_the_learning_rate(blobs):
     assert last["train_loss"] == pytest.approx(
         last["train_reconstruction"] + last["train_prior"], rel=1e-5
     )
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_the_elbo_phase_warms_the_learning_rate_up_per_step(cls, blobs):
+    # blobs: 90 samples in batches of 16, 6 steps per epoch; 8 warm-up steps end in epoch 2,
+    # the decay halves the rate after epoch 3 (step 18).
+    X, _ = blobs
+    rates = []
+
+    class RecordRate(Callback):
+        def on_batch_begin(self, net, training=False, **kwargs):
+            if training and hasattr(net.module_, "prior"):
+                rates.append(net.optimizer_.param_groups[0]["lr"])
+
+    model = make_tiny(
+        cls, batch_size=16, max_epochs=4, lr=1e-3, lr_warmup_steps=8, lr_decay=0.5,
+        lr_decay_epochs=3, callbacks=[RecordRate()],
+    ).fit(X)
+    expected = [1e-3 * min(1, step / 8) * 0.5 ** ((step - 1) // 18) for step in range(1, 25)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5)
 
 
 def test_vade_sample(blobs):
@@ -232,7 +255,7 @@ def test_vade_sample(blobs):
 
 @pytest.mark.parametrize(
     "params", [dict(likelihood="poisson"), dict(init="random"), dict(lr_decay=0.0),
-               dict(lr_decay_epochs=0), dict(likelihood_variance=0.0)],
+               dict(lr_decay_epochs=0), dict(lr_warmup_steps=-1), dict(likelihood_variance=0.0)],
 )
 def test_vade_rejects_bad_parameters(params, blobs):
     from sklearn.utils._param_validation import InvalidParameterError

@@ -126,6 +126,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         lr=2e-3,
         lr_decay=0.9,
         lr_decay_epochs=10,
+        lr_warmup_steps=100,
         callbacks=None,
         device="auto",
         random_state=None,
@@ -149,6 +150,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.lr = lr
         self.lr_decay = lr_decay
         self.lr_decay_epochs = lr_decay_epochs
+        self.lr_warmup_steps = lr_warmup_steps
         self.callbacks = callbacks
         self.device = device
         self.random_state = random_state

@@ -7,8 +7,6 @@ import warnings
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import LRScheduler
-from torch.optim.lr_scheduler import StepLR
 
 from ..base import BaseDeepClusterer, FitResult, check_n_samples
 from ..losses import LIKELIHOODS, reconstruction_output
@@ -19,6 +17,7 @@ from .._training._cluster_init import initial_mixture
 from .._training._criteria import GaussianMixtureELBOCriterion, PseudoLabelCriterion
 from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .._training._phases import epochs_for_min_steps, fit_phase
+from .._training._schedules import warmup_step_decay
 from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
 
 # Autoencoder pretraining loss matching each likelihood.
@@ -37,6 +36,14 @@ LIKELIHOOD_DOC = """likelihood : {"auto", "bernoulli", "gaussian"}, default="aut
 SCHEDULE_DOC = """lr_decay : float, default=0.9
         Factor applied to the ELBO phase's learning rate every ``lr_decay_epochs`` epochs.
     lr_decay_epochs : int, default=10
+    lr_warmup_steps : int, default=100
+        The ELBO phase's learning rate rises linearly from ``lr / lr_warmup_steps`` to ``lr``
+        over its first ``lr_warmup_steps`` optimiser steps; ``0`` starts at ``lr`` as the papers
+        do. The phase starts a fresh Adam on the pretrained network, and Adam's first updates
+        move every weight by about ``lr`` whatever the gradient's size: on ORL faces (400
+        images, 40 clusters, seed 0) VaDE's first step at ``lr=2e-3`` took the initial
+        clustering from 40 clusters (ACC 0.417) to 8 (ACC 0.133), and training ended with 2;
+        with the warm-up it kept 35 (ACC 0.40). On MNIST 100 steps are a seventh of an epoch.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks, a fresh copy in every phase; the list is never modified."""
 
@@ -125,6 +132,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
         "lr_decay_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr_warmup_steps": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     # ------------------------------------------------------------- method hooks
@@ -192,7 +200,13 @@ class MixtureVAEClustering(BaseDeepClusterer):
             classifier,
         ).to(config.device)
         phase = self._elbo_phase(X, Z, weights, config, history)
-        schedule = LRScheduler(StepLR, step_size=self.lr_decay_epochs, gamma=self.lr_decay)
+        schedule = warmup_step_decay(
+            warmup_steps=self.lr_warmup_steps,
+            decay=self.lr_decay,
+            decay_epochs=self.lr_decay_epochs,
+            n_samples=len(X),
+            batch_size=config.batch_size,
+        )
         net = fit_phase(
             model,
             phase.criterion,
@@ -200,7 +214,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
             phase="elbo",
             config=config,
             epochs=self.max_epochs,
-            callbacks=[("lr_decay", schedule), *phase.callbacks],
+            callbacks=[("lr_schedule", schedule), *phase.callbacks],
             partners=phase.partners,
         )
         history["elbo"] = net.history
