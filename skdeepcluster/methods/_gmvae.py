@@ -43,7 +43,7 @@ SCHEDULE_DOC = """lr_decay : float, default=0.9
         move every weight by about ``lr`` whatever the gradient's size: on ORL faces (400
         images, 40 clusters, seed 0) VaDE's first step at ``lr=2e-3`` took the initial
         clustering from 40 clusters (ACC 0.417) to 8 (ACC 0.133), and training ended with 2;
-        with the warm-up it kept 35 (ACC 0.40). On MNIST 100 steps are a seventh of an epoch.
+        with the warm-up it kept 34 (ACC 0.398). On MNIST 100 steps are a seventh of an epoch.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks, a fresh copy in every phase; the list is never modified."""
 
