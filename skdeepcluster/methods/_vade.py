@@ -26,6 +26,10 @@ class VaDE(MixtureVAEClustering):
         How the prior is initialised from the pretrained embedding: a diagonal Gaussian mixture
         fitted by EM (VaDE), or KMeans clusters (their sizes, centres and per-dimension
         variances), which is more robust when a few outliers would each get an EM component.
+        Neither wins everywhere (seed 0, ACC): on standardized breast cancer the EM mixture
+        splits the embedding across the classes (0.631 before training, 0.640 after) where
+        KMeans does not (0.930, 0.919); on ORL faces KMeans' start collapses (3 of 40 clusters,
+        0.065) where EM's keeps 34 (0.398).
     n_init : int, default=10
         Restarts of the mixture or KMeans that initialises the prior.
     batch_size : int, default=100
