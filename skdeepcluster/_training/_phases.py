@@ -22,11 +22,15 @@ PAPER_PRETRAIN_EPOCHS = 50
 MIN_PRETRAIN_STEPS = 750
 
 
+def steps_per_epoch(n_samples, batch_size):
+    """Optimiser steps in one epoch of :func:`fit_phase` (the batch is capped at
+    ``n_samples``, and the last, smaller batch is kept)."""
+    return math.ceil(n_samples / min(batch_size, n_samples))
+
+
 def epochs_for_min_steps(epochs, min_steps, n_samples, batch_size):
-    """``epochs``, raised until an epoch count of ``n_samples / batch_size`` batches gives at
-    least ``min_steps`` optimiser steps (the batch is capped at ``n_samples``, as in training)."""
-    steps_per_epoch = math.ceil(n_samples / min(batch_size, n_samples))
-    return max(epochs, math.ceil(min_steps / steps_per_epoch))
+    """``epochs``, raised until they give at least ``min_steps`` optimiser steps."""
+    return max(epochs, math.ceil(min_steps / steps_per_epoch(n_samples, batch_size)))
 
 
 def fit_phase(

@@ -1,9 +1,9 @@
 """Learning-rate schedules of the training phases, as picklable skorch callbacks."""
 
-import math
-
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import LambdaLR
+
+from ._phases import steps_per_epoch
 
 
 class WarmupStepDecay:
@@ -29,8 +29,9 @@ def warmup_step_decay(*, warmup_steps, decay, decay_epochs, n_samples, batch_siz
 
     With ``warmup_steps=0`` the learning rate is that of ``StepLR(step_size=decay_epochs,
     gamma=decay)`` stepped once per epoch; the decay counts epochs of ``n_samples`` samples in
-    batches of ``batch_size`` (capped at ``n_samples``, as in training).
+    batches of ``batch_size``.
     """
-    steps_per_epoch = math.ceil(n_samples / min(batch_size, n_samples))
-    factor = WarmupStepDecay(warmup_steps, decay, decay_epochs * steps_per_epoch)
+    factor = WarmupStepDecay(
+        warmup_steps, decay, decay_epochs * steps_per_epoch(n_samples, batch_size)
+    )
     return LRScheduler(LambdaLR, lr_lambda=factor, step_every="batch")
