@@ -109,13 +109,17 @@ def test_dvae_warns_when_the_warmup_outlasts_training(blobs, warmup_epochs, beta
         assert never_applied[0].filename == __file__
 
 
-def test_dvae_classifier_depth_follows_the_paper(blobs):
+@pytest.mark.parametrize(
+    "latent_dim, n_layers",
+    [(4, 2), (3, 1), (2, 2)],  # 3 clusters: fewer than, as many as, more than latent_dim
+)
+def test_dvae_classifier_depth_is_one_layer_only_with_as_many_clusters_as_latent_dims(
+    blobs, latent_dim, n_layers
+):
     X, _ = blobs
-    # 3 clusters < latent_dim 4: latent-C-C.
-    model = make_tiny(DVAE, latent_dim=4).fit(X)
-    assert len(model.net_.module_.classifier.linears) == 2
-    model = make_tiny(DVAE, latent_dim=2).fit(X)
-    assert len(model.net_.module_.classifier.linears) == 1
+    model = make_tiny(DVAE, latent_dim=latent_dim).fit(X)
+    assert len(model.net_.module_.classifier.linears) == n_layers
+    assert model.n_clusters == 3
 
 
 def test_dvae_classifier_learns_the_pseudo_labels(blobs):

@@ -142,7 +142,7 @@ def cluster_classifier(latent_dim, n_clusters, depth=1):
     """The classifier ``q(c|z)`` of DVAE and DGG, returning logits.
 
     ``depth=1`` is ``latent_dim-C``; ``depth=2`` is ``latent_dim-C-C`` (the papers use the
-    latter when ``C`` is smaller than the latent size).
+    former when ``C`` equals the latent size, 10, and the latter when it is smaller).
     """
     return MLPStack((latent_dim, *([n_clusters] * depth)))
 
