@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from ._training._phases import MIN_PRETRAIN_STEPS, PAPER_PRETRAIN_EPOCHS, epochs_for_min_steps
+from .utils._params import RejectBoolNumbersMixin
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import (
     isolated_torch_rng,
@@ -89,8 +90,8 @@ class FitResult:
 
 
 class BaseDeepClusterer(
-    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator,
-    metaclass=ABCMeta,
+    RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
+    BaseEstimator, metaclass=ABCMeta,
 ):
     """Base class of every deep clustering estimator in skdeepcluster.
 
@@ -103,7 +104,8 @@ class BaseDeepClusterer(
     :meth:`_proba_from_embedding` (soft cluster assignments from the latent embedding). The
     base does everything else the same way for every method:
 
-    * parameters are validated at ``fit`` against ``_parameter_constraints``;
+    * parameters are validated at ``fit`` against ``_parameter_constraints`` (a bool is
+      refused where only a number is, see :class:`~skdeepcluster.utils._params.RejectBoolNumbersMixin`);
     * input goes through ``validate_data`` (float32, finite, 2-D, no sparse);
     * ``random_state`` becomes a seed used inside a fork of torch's RNG, so the caller's NumPy
       and torch random states are never touched and a seed reproduces a fit on one device;

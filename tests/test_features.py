@@ -235,6 +235,7 @@ def test_channel_axis_given_explicitly_must_hold_channels(images):
         {"precision": "float16"},
         {"channels": "middle"},
         {"batch_size": 0},
+        {"batch_size": True},
         {"arch": "vgg16"},
     ],
 )
@@ -422,6 +423,11 @@ def test_image_flattener_scales_uint8_and_keeps_floats():
                                rtol=1e-6)
     np.testing.assert_allclose(ImageFlattener(scale=0.5).fit_transform(images),
                                images.reshape(2, -1) * 0.5)
+
+
+def test_image_flattener_refuses_a_bool_scale():
+    with pytest.raises(InvalidParameterError, match="not a bool"):
+        ImageFlattener(scale=True).fit(np.zeros((2, 4, 4), dtype=np.uint8))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int64, np.uint16])

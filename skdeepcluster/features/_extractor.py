@@ -14,6 +14,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from ..utils._params import RejectBoolNumbersMixin
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._torch import resolve_device
 from ._images import check_images, host_batch, to_network_input
@@ -33,8 +34,8 @@ def _cached_features(digest, input_size, precision, layout, images, extractor):
     return extractor._extract(images, layout)
 
 
-class CNNFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
-                  metaclass=ABCMeta):
+class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                  BaseEstimator, metaclass=ABCMeta):
     """Base of the transformers that map images to a pretrained CNN's pooled features.
 
     ``n_features_in_`` is not set: scikit-learn defines it for 2-D tabular input, and these

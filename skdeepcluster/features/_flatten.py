@@ -7,11 +7,12 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._params import RejectBoolNumbersMixin
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._torch import tensor_to_numpy
 
 
-class ImageFlattener(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class ImageFlattener(RejectBoolNumbersMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Flatten images to one row of pixels each, as float32, scaled to [0, 1].
 
     Puts image arrays in front of the clusterers, which take 2-D float input:

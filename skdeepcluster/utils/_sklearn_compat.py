@@ -5,7 +5,15 @@ only here, means a future move inside scikit-learn is fixed in one file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    make_constraint,
+)
 from sklearn.utils.validation import validate_data
 
-__all__ = ["Interval", "StrOptions", "_fit_context", "validate_data"]
+__all__ = [
+    "Interval", "InvalidParameterError", "StrOptions", "_fit_context", "make_constraint",
+    "validate_data",
+]
