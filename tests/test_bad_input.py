@@ -88,6 +88,12 @@ def test_bad_hyper_parameters(cls, case):
         make(cls, **case[1]).fit(good_X())
 
 
+def test_bool_is_still_accepted_where_a_constraint_takes_it():
+    # "verbose" accepts bools in scikit-learn; only number-only parameters refuse them
+    model = make(IDEC, verbose=False).fit(good_X())
+    assert model.labels_.shape == (40,)
+
+
 @pytest.mark.parametrize(
     "callbacks", [["early_stopping"], [object()], [("name", 3)], [(1, Callback())], [("a", "b", "c")]]
 )
