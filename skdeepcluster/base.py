@@ -104,8 +104,8 @@ class BaseDeepClusterer(
     :meth:`_proba_from_embedding` (soft cluster assignments from the latent embedding). The
     base does everything else the same way for every method:
 
-    * parameters are validated at ``fit`` against ``_parameter_constraints`` (a bool is
-      refused where only a number is, see :class:`~skdeepcluster.utils._params.RejectBoolNumbersMixin`);
+    * parameters are validated at ``fit`` against ``_parameter_constraints``, and a bool is
+      refused where only a number is accepted (``RejectBoolNumbersMixin``);
     * input goes through ``validate_data`` (float32, finite, 2-D, no sparse);
     * ``random_state`` becomes a seed used inside a fork of torch's RNG, so the caller's NumPy
       and torch random states are never touched and a seed reproduces a fit on one device;

@@ -12,7 +12,8 @@ from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate
 from ..utils._torch import tensor_to_numpy
 
 
-class ImageFlattener(RejectBoolNumbersMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class ImageFlattener(RejectBoolNumbersMixin, OneToOneFeatureMixin, TransformerMixin,
+                     BaseEstimator):
     """Flatten images to one row of pixels each, as float32, scaled to [0, 1].
 
     Puts image arrays in front of the clusterers, which take 2-D float input:
