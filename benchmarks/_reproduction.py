@@ -52,33 +52,65 @@ def load(dataset, data_home, n_samples=None):
     return X, y
 
 
-class InitialClusteringScore(Callback):
-    """ACC of a self-training model's initial centroids (KMeans on the pretrained embedding).
+class ClusteringProgress(Callback):
+    """ACC of the clustering a model starts its clustering phase from, and optionally during it.
 
-    Read at the start of the ``cluster`` phase of DEC, IDEC and WEC (modules with an
-    ``autoencoder`` and a Student's t ``assignment``): each sample goes to its nearest centroid,
-    which is the argmax of Eq. (7)'s soft assignment. Comparing it with the final ACC separates
-    what pretraining gives from what the clustering phase adds. The estimator copies user
-    callbacks into every phase; this one's copies are itself, so ``acc`` is what it saw.
+    Read at the start of the clustering phase and, every ``trace_every`` epochs, at the end of
+    one: for DEC, IDEC and WEC (modules with an ``autoencoder`` and a Student's t
+    ``assignment``) each sample goes to its nearest centroid, the argmax of Eq. (7)'s soft
+    assignment; for VaDE, DVAE and DGG (modules with a ``cluster_posterior``) to the argmax of
+    the cluster posterior at the posterior mean, which at the start is the initial mixture
+    (VaDE) or the classifier trained on its pseudo-labels (DVAE, DGG). Comparing the initial
+    ACC with the final one separates what pretraining gives from what the clustering phase
+    adds. The estimator copies user callbacks into every phase; this one's copies are itself,
+    so ``acc`` and ``trace`` are what it saw.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        The training data and its labels.
+    trace_every : int, default=0
+        Also record ``(epoch, ACC)`` in ``trace`` every this many epochs (0: never). Each
+        point costs one encoder pass over ``X``.
     """
 
-    def __init__(self, X, y):
-        self.X, self.y, self.acc = X, y, None
+    def __init__(self, X, y, trace_every=0):
+        self.X, self.y, self.trace_every = X, y, trace_every
+        self.acc, self.trace = None, []
 
     def __deepcopy__(self, memo):
         return self
 
+    def _labels(self, module):
+        """Current cluster of every sample, or ``None`` outside a clustering phase."""
+        if hasattr(module, "autoencoder") and hasattr(module, "assignment"):
+            centers = module.assignment.centers.detach()
+            with evaluating(module.autoencoder.encoder) as encoder:
+                return apply_in_chunks(
+                    lambda x: torch.cdist(encoder(x), centers).argmin(dim=1),
+                    self.X, centers.device, to_numpy=True,
+                )
+        if hasattr(module, "cluster_posterior"):
+            device = next(module.parameters()).device
+            with evaluating(module), torch.no_grad():
+                return apply_in_chunks(
+                    lambda x: module.cluster_posterior(module.embed(x)).argmax(dim=1),
+                    self.X, device, to_numpy=True,
+                )
+        return None
+
     def on_train_begin(self, net, **kwargs):
-        module = net.module_
-        if not (hasattr(module, "autoencoder") and hasattr(module, "assignment")):
+        labels = self._labels(net.module_)
+        if labels is not None:
+            self.acc = clustering_accuracy(self.y, labels)
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if not self.trace_every or epoch % self.trace_every:
             return
-        centers = module.assignment.centers.detach()
-        with evaluating(module.autoencoder.encoder) as encoder:
-            labels = apply_in_chunks(
-                lambda x: torch.cdist(encoder(x), centers).argmin(dim=1),
-                self.X, centers.device, to_numpy=True,
-            )
-        self.acc = clustering_accuracy(self.y, labels)
+        labels = self._labels(net.module_)
+        if labels is not None:
+            self.trace.append((epoch, clustering_accuracy(self.y, labels)))
 
 
 def parameter_setting(text):
@@ -111,6 +143,9 @@ def common_arguments(description, datasets, default_output):
                         metavar="NAME=VALUE", dest="settings",
                         help="set an estimator parameter of every model that has it, e.g. "
                              "beta=0.1 (a protocol deviation; repeatable)")
+    parser.add_argument("--trace-every", type=int, default=0, metavar="N",
+                        help="record the ACC every N epochs of the clustering phase in the "
+                             "JSON's acc_trace (0: never; each point is one encoder pass)")
     parser.add_argument("--output", default=str(RESULTS / default_output),
                         help="path without suffix of the .json and .md results")
     return parser
@@ -137,7 +172,7 @@ def overrides_and_protocol(args, paper_epochs):
 def summarize(runs):
     """Median, min and max ACC and NMI, the median fit time and initial ACC of one model's seeds.
 
-    ``init_acc_median`` (of :class:`InitialClusteringScore`) is ``None`` unless every run has one.
+    ``init_acc_median`` (of :class:`ClusteringProgress`) is ``None`` unless every run has one.
     """
     accs = [r["acc"] for r in runs]
     nmis = [r["nmi"] for r in runs]
@@ -155,12 +190,12 @@ def summarize(runs):
     }
 
 
-def timed_run(label, dataset, seed, estimator, clusterer, X, y, initial_score=None):
+def timed_run(label, dataset, seed, estimator, clusterer, X, y, progress=None):
     """Fit ``estimator`` (the clusterer or a pipeline ending in it) on ``X``; score and time it.
 
     Returns the result row (scores, fit time, device, the clusterer's parameters, and
-    ``init_acc`` when ``initial_score``, the clusterer's :class:`InitialClusteringScore`,
-    recorded one) and prints it without the parameters.
+    ``init_acc`` and ``acc_trace`` when ``progress``, the clusterer's
+    :class:`ClusteringProgress`, recorded them) and prints it without the parameters.
     """
     start = time.perf_counter()
     labels = estimator.fit_predict(X)
@@ -173,8 +208,10 @@ def timed_run(label, dataset, seed, estimator, clusterer, X, y, initial_score=No
         "params": {k: repr(v) for k, v in clusterer.get_params().items()
                    if k not in ("callbacks", "verbose")},
     }
-    if initial_score is not None and initial_score.acc is not None:
-        row["init_acc"] = initial_score.acc
+    if progress is not None and progress.acc is not None:
+        row["init_acc"] = progress.acc
+    if progress is not None and progress.trace:
+        row["acc_trace"] = [[epoch, acc] for epoch, acc in progress.trace]
     print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
     return row
 
@@ -210,10 +247,10 @@ def run(models, args, overrides):
             own = {k: v for k, v in overrides.items() if k in cls().get_params()}
             model_runs = []
             for seed in args.seeds:
-                initial_score = InitialClusteringScore(X, y)
+                progress = ClusteringProgress(X, y, args.trace_every)
                 model = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
-                            callbacks=[initial_score], **{**own, **params})
-                row = timed_run(label, dataset, seed, model, model, X, y, initial_score)
+                            callbacks=[progress], **{**own, **params})
+                row = timed_run(label, dataset, seed, model, model, X, y, progress)
                 row["pretrain_seconds"] = sum(r["dur"] for r in model.history_["pretrain"])
                 row["epochs"] = model.n_iter_
                 model_runs.append(row)
@@ -226,8 +263,8 @@ def run(models, args, overrides):
 def markdown(summaries, device_name, protocol, paper):
     """The results table, with the paper's ``(ACC, NMI)`` (``NMI`` may be ``None``) beside.
 
-    "initial ACC" is that of the centroid initialisation (:class:`InitialClusteringScore`), for
-    the self-training methods.
+    "initial ACC" is that of the clustering the clustering phase starts from
+    (:class:`ClusteringProgress`).
     """
     lines = [
         f"Device: {device_name}. Protocol: {protocol}.",

@@ -28,6 +28,28 @@ def test_an_unknown_model_label_stops_the_run_before_any_fit():
         _reproduction.run(MODELS, args, overrides={})
 
 
+@pytest.mark.parametrize("make_model", [
+    lambda cb: IDEC(n_clusters=3, hidden_dims=(8,), latent_dim=2, pretrain_epochs=2,
+                    max_epochs=3, tol=0.0, device="cpu", random_state=0, callbacks=[cb]),
+    lambda cb: VaDE(n_clusters=3, hidden_dims=(8,), latent_dim=2, pretrain_epochs=2,
+                    max_epochs=3, device="cpu", random_state=0, callbacks=[cb]),
+], ids=["IDEC", "VaDE"])
+def test_clustering_progress_scores_the_start_and_each_traced_epoch(blobs, make_model):
+    X, y = blobs
+    X = X.astype(np.float32)
+    progress = _reproduction.ClusteringProgress(X, y, trace_every=1)
+    model = make_model(progress).fit(X)
+    # Pretraining epochs are not traced: only the clustering phase's three.
+    assert [epoch for epoch, _ in progress.trace] == [1, 2, 3]
+    assert 0 < progress.acc <= 1
+    # The last point scores the fitted model's own labels.
+    assert progress.trace[-1][1] == pytest.approx(
+        _reproduction.clustering_accuracy(y, model.labels_))
+    untraced = _reproduction.ClusteringProgress(X, y)
+    make_model(untraced).fit(X)
+    assert untraced.trace == [] and untraced.acc == progress.acc
+
+
 def test_tabular_rows_record_scores_warnings_and_errors(blobs):
     X, y = blobs
     row = tabular_defaults.run(
