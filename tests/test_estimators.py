@@ -7,12 +7,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
-from skdeepcluster import DEC, IDEC, AEKMeans, base
+from skdeepcluster import DEC, IDEC, WECMMD, AEKMeans, VaDE, base
 from skdeepcluster._training._phases import MIN_PRETRAIN_STEPS
 from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
-from skdeepcluster.nn import ClusteringAutoencoder
+from skdeepcluster.nn import ClusteringAutoencoder, MLPStack
 
 from ._configs import ESTIMATOR_CLASSES, make_tiny
 
@@ -85,6 +85,62 @@ def test_auto_pretraining_epochs_reach_every_pretraining_phase(cls, blobs, monke
     pretraining = [name for name in model.history_ if name.startswith("pretrain")]
     assert pretraining == ["pretrain_layer1", "pretrain_layer2", "pretrain"]
     assert [len(model.history_[name]) for name in pretraining] == [4, 4, 4]
+
+
+class OptimizerRecorder(Callback):
+    """Records each phase's optimiser at the start of its training (copies are itself)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        group = net.optimizer_.param_groups[0]
+        self.seen.append((type(net.optimizer_).__name__, group["lr"], group.get("momentum")))
+
+
+@pytest.mark.parametrize("cls", [AEKMeans, IDEC, WECMMD, VaDE])
+def test_pretraining_optimizer_and_lr_apply_to_pretraining_only(cls, blobs):
+    X, _ = blobs
+    recorder = OptimizerRecorder()
+    model = make(cls, pretrain_optimizer="sgd", pretrain_lr=0.5, callbacks=[recorder]).fit(X)
+    phases = list(model.history_)
+    n_pretraining = sum(phase.startswith("pretrain") for phase in phases)
+    assert len(recorder.seen) == len(phases)
+    assert (len(phases) > n_pretraining) == (cls is not AEKMeans)  # AEKMeans only pretrains
+    assert recorder.seen[:n_pretraining] == [("SGD", 0.5, 0.9)] * n_pretraining
+    assert all(name == "Adam" for name, _, _ in recorder.seen[n_pretraining:])
+
+
+def test_pretraining_uses_lr_by_default_and_layerwise_pairs_follow_the_optimizer(blobs):
+    X, _ = blobs
+    recorder = OptimizerRecorder()
+    make(DEC, lr=3e-3, callbacks=[recorder]).fit(X)
+    assert recorder.seen[0] == ("Adam", 3e-3, None)
+    recorder.seen.clear()
+    make(DEC, pretrain_optimizer="sgd", pretrain_lr=0.1, callbacks=[recorder]).fit(X)
+    assert recorder.seen[:3] == [("SGD", 0.1, 0.9)] * 3  # two layer pairs, then end to end
+    assert recorder.seen[3][0] == "Adam"
+
+
+@pytest.mark.parametrize("weight_init, bound", [("glorot_uniform", (6 / 150) ** 0.5),
+                                               ("fan_in_uniform", (1 / 100) ** 0.5)])
+def test_weight_init_bounds(weight_init, bound):
+    stack = MLPStack((100, 50), init=weight_init)
+    weight, bias = stack.linears[0].weight.detach(), stack.linears[0].bias.detach()
+    assert 0.95 * bound < weight.abs().max() <= bound
+    assert not bias.any()
+
+
+def test_weight_init_reaches_the_estimators_autoencoder(blobs):
+    X, _ = blobs
+    glorot = make(IDEC, pretrain_epochs=0, max_epochs=0, hidden_dims=(400,)).fit(X)
+    fan_in = clone(glorot).set_params(weight_init="fan_in_uniform").fit(X)
+    first = [m.net_.module_.autoencoder.encoder.linears[1].weight.abs().max().item()
+             for m in (glorot, fan_in)]  # 400 -> 10: bounds 0.1212 and 0.05
+    assert first[0] > 0.1 and first[1] <= 0.05
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

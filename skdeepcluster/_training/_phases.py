@@ -22,6 +22,14 @@ PAPER_PRETRAIN_EPOCHS = 50
 MIN_PRETRAIN_STEPS = 750
 
 
+# Optimisers a phase can train with: the torch class and its fixed skorch options. "sgd" is
+# SGD with momentum 0.9, DEC-Keras's MNIST pretraining (there with lr=1).
+OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {"optimizer__fused": True}),
+    "sgd": (torch.optim.SGD, {"optimizer__momentum": 0.9}),
+}
+
+
 def steps_per_epoch(n_samples, batch_size):
     """Optimiser steps in one epoch of :func:`fit_phase` (the batch is capped at
     ``n_samples``, and the last, smaller batch is kept)."""
@@ -42,6 +50,7 @@ def fit_phase(
     config,
     epochs,
     lr=None,
+    optimizer="adam",
     callbacks=(),
     net_class=PhaseNet,
     net_options=None,
@@ -62,6 +71,8 @@ def fit_phase(
     epochs : int
     lr : float, optional
         Overrides ``config.lr`` for this phase.
+    optimizer : {"adam", "sgd"}, default="adam"
+        A key of :data:`OPTIMIZERS`.
     callbacks : sequence of (name, Callback)
         The method's own callbacks for this phase.
     net_class : type, default=PhaseNet
@@ -81,17 +92,18 @@ def fit_phase(
     if config.verbose == 1:
         phase_callbacks.append(("progress", PhaseProgressBar(phase)))
     phase_callbacks += [copy.deepcopy(cb) for cb in config.user_callbacks]
+    optimizer_class, optimizer_options = OPTIMIZERS[optimizer]
     net = net_class(
         module,
         criterion,
-        optimizer=torch.optim.Adam,
+        optimizer=optimizer_class,
         lr=config.lr if lr is None else lr,
         max_epochs=epochs,
         batch_size=min(config.batch_size, X.shape[0]),
         device=config.device,
         callbacks=phase_callbacks,
         verbose=int(config.verbose >= 2),
-        optimizer__fused=True,
+        **optimizer_options,
         **(net_options or {}),
     )
     try:
@@ -133,12 +145,13 @@ class DenoisingLayerPair(nn.Module):
         return z, (torch.relu(x_hat) if self.decode_relu else x_hat)
 
 
-def pretrain_layerwise(autoencoder, X, *, config, epochs, dropout=0.2):
+def pretrain_layerwise(autoencoder, X, *, config, epochs, optimizer="adam", lr=None, dropout=0.2):
     """DEC's greedy layer-wise pretraining of an :class:`~skdeepcluster.nn.MLPStack` autoencoder.
 
     Each encoder/decoder pair is trained for ``epochs`` epochs to reconstruct the (clean) output
     of the layers below it from a corrupted copy; the pairs share their parameters with
-    ``autoencoder``, which is then ready for end-to-end fine-tuning.
+    ``autoencoder``, which is then ready for end-to-end fine-tuning. ``optimizer`` and ``lr``
+    are passed to :func:`fit_phase`.
 
     Returns
     -------
@@ -163,6 +176,8 @@ def pretrain_layerwise(autoencoder, X, *, config, epochs, dropout=0.2):
             phase=f"pretrain_layer{depth + 1}",
             config=config,
             epochs=epochs,
+            optimizer=optimizer,
+            lr=lr,
         )
         nets.append(net)
         with evaluating(pair):

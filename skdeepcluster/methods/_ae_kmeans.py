@@ -11,7 +11,7 @@ from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._torch import child_seed
 from .._training._cluster_init import fit_latent_clusterer
 from . import _params
-from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
+from ._autoencoding import build_and_pretrain, embed
 
 
 _AUTO_PRETRAIN_EPOCHS = 100
@@ -41,6 +41,7 @@ class AEKMeans(BaseDeepClusterer):
     n_init : int, default=10
         Restarts of the clusterer.
     {_params.training()}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -92,6 +93,9 @@ class AEKMeans(BaseDeepClusterer):
         n_init=10,
         batch_size=256,
         lr=1e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -107,6 +111,9 @@ class AEKMeans(BaseDeepClusterer):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
@@ -114,13 +121,8 @@ class AEKMeans(BaseDeepClusterer):
         self.verbose = verbose
 
     def _fit_torch(self, X, config):
-        autoencoder = build_autoencoder(X.shape[1], self.hidden_dims, self.latent_dim)
-        net, history = pretrain_autoencoder(
-            autoencoder,
-            X,
-            config=config,
-            epochs=self._pretrain_epoch_count(len(X)),
-            strategy=self.pretrain,
+        autoencoder, net, history = build_and_pretrain(
+            self, X, config, latent_dim=self.latent_dim, strategy=self.pretrain,
             reconstruction=self.reconstruction,
         )
         clusterer = fit_latent_clusterer(

@@ -6,16 +6,18 @@ from .._training._phases import fit_phase, pretrain_layerwise
 from ..nn import Autoencoder, mlp_decoder, mlp_encoder
 
 
-def build_autoencoder(n_features, hidden_dims, latent_dim):
+def build_autoencoder(n_features, hidden_dims, latent_dim, *, init="glorot_uniform"):
     """The symmetric MLP autoencoder ``d - hidden_dims - latent_dim - reversed - d``."""
     hidden_dims = tuple(int(d) for d in hidden_dims)
     return Autoencoder(
-        mlp_encoder(n_features, hidden_dims, latent_dim),
-        mlp_decoder(latent_dim, hidden_dims, n_features),
+        mlp_encoder(n_features, hidden_dims, latent_dim, init=init),
+        mlp_decoder(latent_dim, hidden_dims, n_features, init=init),
     )
 
 
-def pretrain_autoencoder(autoencoder, X, *, config, epochs, strategy, reconstruction):
+def pretrain_autoencoder(
+    autoencoder, X, *, config, epochs, strategy, reconstruction, optimizer="adam", lr=None
+):
     """Pretrain ``autoencoder`` on ``X``: end to end, or DEC's layer-wise scheme then end to end.
 
     Parameters
@@ -27,6 +29,10 @@ def pretrain_autoencoder(autoencoder, X, *, config, epochs, strategy, reconstruc
         Epochs of end-to-end training, and of each layer pair with ``"layerwise"``.
     strategy : {"end_to_end", "layerwise"}
     reconstruction : {"mse", "bce"}
+    optimizer : {"adam", "sgd"}, default="adam"
+        Optimiser of every pretraining phase: Adam, or SGD with momentum 0.9.
+    lr : float, optional
+        Learning rate of every pretraining phase; ``config.lr`` if not given.
 
     Returns
     -------
@@ -38,7 +44,10 @@ def pretrain_autoencoder(autoencoder, X, *, config, epochs, strategy, reconstruc
     history = {}
     if strategy == "layerwise":
         for position, net in enumerate(
-            pretrain_layerwise(autoencoder, X, config=config, epochs=epochs), start=1
+            pretrain_layerwise(
+                autoencoder, X, config=config, epochs=epochs, optimizer=optimizer, lr=lr
+            ),
+            start=1,
         ):
             history[f"pretrain_layer{position}"] = net.history
     net = fit_phase(
@@ -48,9 +57,38 @@ def pretrain_autoencoder(autoencoder, X, *, config, epochs, strategy, reconstruc
         phase="pretrain",
         config=config,
         epochs=epochs,
+        optimizer=optimizer,
+        lr=lr,
     )
     history["pretrain"] = net.history
     return net, history
+
+
+def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruction):
+    """The autoencoder of ``estimator``, pretrained on ``X`` with its pretraining parameters
+    (``hidden_dims``, ``weight_init``, ``pretrain_epochs``, ``pretrain_optimizer``,
+    ``pretrain_lr``).
+
+    Returns
+    -------
+    autoencoder : Autoencoder
+    net, history
+        As :func:`pretrain_autoencoder` returns them.
+    """
+    autoencoder = build_autoencoder(
+        X.shape[1], estimator.hidden_dims, latent_dim, init=estimator.weight_init
+    )
+    net, history = pretrain_autoencoder(
+        autoencoder,
+        X,
+        config=config,
+        epochs=estimator._pretrain_epoch_count(len(X)),
+        strategy=strategy,
+        reconstruction=reconstruction,
+        optimizer=estimator.pretrain_optimizer,
+        lr=estimator.pretrain_lr,
+    )
+    return autoencoder, net, history
 
 
 def embed(encoder, X, device):

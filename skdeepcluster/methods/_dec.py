@@ -51,6 +51,7 @@ class DEC(StudentTSelfTraining):
         autoencoder (dropout 0.2), then the whole autoencoder fine-tuned.
     {_SELF_TRAINING}
     {_params.training()}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -66,8 +67,9 @@ class DEC(StudentTSelfTraining):
 
     Notes
     -----
-    Adam (``lr``) trains every phase; the original DEC used SGD. ``n_iter_`` counts the clustering
-    epochs that ran, the last one possibly cut short by ``tol``.
+    Adam (``lr``) trains every phase unless ``pretrain_optimizer="sgd"``; the original DEC used
+    SGD. ``n_iter_`` counts the clustering epochs that ran, the last one possibly cut short by
+    ``tol``.
 
     References
     ----------
@@ -110,6 +112,9 @@ class DEC(StudentTSelfTraining):
         n_init=20,
         batch_size=256,
         lr=1e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -128,6 +133,9 @@ class DEC(StudentTSelfTraining):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
@@ -164,6 +172,7 @@ class IDEC(DEC):
         Weight of the clustering loss against the reconstruction loss (IDEC uses 0.1).
     {_SELF_TRAINING}
     {_params.training(batch_size=128)}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -223,6 +232,9 @@ class IDEC(DEC):
         n_init=20,
         batch_size=128,
         lr=1e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -242,6 +254,9 @@ class IDEC(DEC):
             n_init=n_init,
             batch_size=batch_size,
             lr=lr,
+            pretrain_optimizer=pretrain_optimizer,
+            pretrain_lr=pretrain_lr,
+            weight_init=weight_init,
             reconstruction=reconstruction,
             callbacks=callbacks,
             device=device,

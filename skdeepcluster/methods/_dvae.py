@@ -58,6 +58,7 @@ class DVAE(ClassifierMixtureVAEClustering):
     lr : float, default=2e-3
         Initial Adam learning rate.
     {SCHEDULE_DOC}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -134,6 +135,9 @@ class DVAE(ClassifierMixtureVAEClustering):
         n_init=10,
         batch_size=300,
         lr=2e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         lr_decay=0.9,
         lr_decay_epochs=10,
         lr_warmup_steps=100,
@@ -158,6 +162,9 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.lr_decay = lr_decay
         self.lr_decay_epochs = lr_decay_epochs
         self.lr_warmup_steps = lr_warmup_steps

@@ -18,7 +18,7 @@ from .._training._criteria import GaussianMixtureELBOCriterion, PseudoLabelCrite
 from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .._training._phases import epochs_for_min_steps, fit_phase
 from .._training._schedules import warmup_step_decay
-from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
+from ._autoencoding import build_and_pretrain, embed
 
 # Autoencoder pretraining loss matching each likelihood.
 PRETRAIN_LOSS = {"bernoulli": "bce", "gaussian": "mse"}
@@ -176,13 +176,8 @@ class MixtureVAEClustering(BaseDeepClusterer):
 
     def _fit_torch(self, X, config):
         likelihood = self._likelihood
-        autoencoder = build_autoencoder(X.shape[1], self.hidden_dims, self.latent_dim)
-        _, history = pretrain_autoencoder(
-            autoencoder,
-            X,
-            config=config,
-            epochs=self._pretrain_epoch_count(len(X)),
-            strategy="end_to_end",
+        autoencoder, _, history = build_and_pretrain(
+            self, X, config, latent_dim=self.latent_dim, strategy="end_to_end",
             reconstruction=PRETRAIN_LOSS[likelihood],
         )
         Z = embed(autoencoder.encoder, X, config.device)

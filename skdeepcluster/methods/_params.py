@@ -42,6 +42,17 @@ def training(batch_size=256):
         pass is never modified."""
 
 
+PRETRAINING = """pretrain_optimizer : {"adam", "sgd"}, default="adam"
+        Optimiser of autoencoder pretraining: Adam, or SGD with momentum 0.9.
+    pretrain_lr : float or None, default=None
+        Learning rate of autoencoder pretraining; ``None`` uses ``lr``.
+    weight_init : {"glorot_uniform", "fan_in_uniform"}, default="glorot_uniform"
+        Initial weights of the autoencoder's linear layers (biases start at zero):
+        ``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``, the Keras default of the DEC,
+        IDEC and VaDE code, or ``a = sqrt(1 / fan_in)``. DEC-Keras pretrains on MNIST with
+        ``weight_init="fan_in_uniform"``, ``pretrain_optimizer="sgd"``, ``pretrain_lr=1.0``
+        and 300 epochs (``benchmarks/reproduce_idec.py --recipe dec-keras``)."""
+
 RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine
         without it raises ``ValueError`` at ``fit``.

@@ -8,7 +8,7 @@ from ..utils._torch import child_seed
 from .._training._callbacks import TargetDistributionRefresh
 from .._training._cluster_init import fit_latent_clusterer
 from .._training._phases import fit_phase
-from ._autoencoding import build_autoencoder, embed, pretrain_autoencoder
+from ._autoencoding import build_and_pretrain, embed
 
 
 class StudentTSelfTraining(BaseDeepClusterer):
@@ -16,7 +16,7 @@ class StudentTSelfTraining(BaseDeepClusterer):
 
     The fit is the same for all of them:
 
-    1. pretrain the autoencoder (:func:`pretrain_autoencoder`);
+    1. pretrain the autoencoder (:func:`build_and_pretrain`);
     2. initialise the centroids ``mu_j`` by KMeans (``n_init`` restarts) on its embedding;
     3. train encoder, centroids and (when the objective uses it) decoder on the method's
        :class:`SelfTrainingCriterion` for ``max_epochs`` epochs, refreshing the target
@@ -53,13 +53,8 @@ class StudentTSelfTraining(BaseDeepClusterer):
     # ---------------------------------------------------------------- pipeline
     def _fit_torch(self, X, config):
         latent_dim = self._embedding_dim()
-        autoencoder = build_autoencoder(X.shape[1], self.hidden_dims, latent_dim)
-        _, history = pretrain_autoencoder(
-            autoencoder,
-            X,
-            config=config,
-            epochs=self._pretrain_epoch_count(len(X)),
-            strategy=self._pretrain_strategy(),
+        autoencoder, _, history = build_and_pretrain(
+            self, X, config, latent_dim=latent_dim, strategy=self._pretrain_strategy(),
             reconstruction=self.reconstruction,
         )
         assignment = StudentTAssignment(self.n_clusters, latent_dim, self._degrees_of_freedom())

@@ -37,6 +37,7 @@ class VaDE(MixtureVAEClustering):
     lr : float, default=2e-3
         Initial Adam learning rate of both phases.
     {SCHEDULE_DOC}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -86,6 +87,9 @@ class VaDE(MixtureVAEClustering):
         n_init=10,
         batch_size=100,
         lr=2e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         lr_decay=0.9,
         lr_decay_epochs=10,
         lr_warmup_steps=100,
@@ -105,6 +109,9 @@ class VaDE(MixtureVAEClustering):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.lr_decay = lr_decay
         self.lr_decay_epochs = lr_decay_epochs
         self.lr_warmup_steps = lr_warmup_steps

@@ -169,6 +169,7 @@ class WECMMD(_WassersteinEmbeddingClustering):
     gamma : float, default=0.1
         Weight of the clustering loss (the paper recommends 0.05 to 0.1).''')}
     {_params.training()}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -232,6 +233,9 @@ class WECMMD(_WassersteinEmbeddingClustering):
         n_init=20,
         batch_size=256,
         lr=1e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -252,6 +256,9 @@ class WECMMD(_WassersteinEmbeddingClustering):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
@@ -284,6 +291,7 @@ class WECGAN(_WassersteinEmbeddingClustering):
     discriminator_betas : tuple of float, default=(0.9, 0.999)
         Adam ``betas`` of the discriminator.
     {_params.training()}
+    {_params.PRETRAINING}
     {_params.RUNTIME}
 
     Attributes
@@ -345,6 +353,9 @@ class WECGAN(_WassersteinEmbeddingClustering):
         n_init=20,
         batch_size=256,
         lr=1e-3,
+        pretrain_optimizer="adam",
+        pretrain_lr=None,
+        weight_init="glorot_uniform",
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -366,6 +377,9 @@ class WECGAN(_WassersteinEmbeddingClustering):
         self.n_init = n_init
         self.batch_size = batch_size
         self.lr = lr
+        self.pretrain_optimizer = pretrain_optimizer
+        self.pretrain_lr = pretrain_lr
+        self.weight_init = weight_init
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
