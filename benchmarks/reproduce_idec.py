@@ -18,7 +18,8 @@ after every clustering epoch (``init_acc``, ``acc_trace``).
 
 Published numbers are printed beside ours for reference; they are never written into our
 results. Writes ``benchmarks/results/idec_<dataset>_<device>.json``, or
-``idec_<dataset>_dec_keras_<device>.json`` with ``--recipe dec-keras``.
+``idec_<dataset>_dec_keras_<device>.json`` with ``--recipe dec-keras``, unless ``--output``
+names another path.
 
 Example::
 
@@ -92,6 +93,11 @@ def main():
         "--max-epochs", type=int, default=None,
         help="cap on clustering epochs (default: 20,000 mini-batches, as in the paper's code)",
     )
+    parser.add_argument("--verbose", type=int, default=0, help="the estimators' verbose")
+    parser.add_argument(
+        "--output", default=None,
+        help="path of the JSON (default: results/idec_<dataset>[_<recipe>]_<device>.json)",
+    )
     args = parser.parse_args()
 
     X, y = load(args.dataset, args.data_home)
@@ -105,7 +111,7 @@ def main():
         n_clusters=10, pretrain="end_to_end", **recipe,
         max_epochs=args.max_epochs or math.ceil(MAX_BATCHES / batches_per_epoch),
         update_interval=140, tol=1e-3,
-        batch_size=256, lr=1e-3, device=args.device,
+        batch_size=256, lr=1e-3, device=args.device, verbose=args.verbose,
     )
     runs = []
     for seed in args.seeds:
@@ -145,7 +151,9 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     device = runs[0]["device"].split(":")[0]
     suffix = "" if args.recipe == "idec-paper" else "_" + args.recipe.replace("-", "_")
-    path = RESULTS / f"{args.method.lower()}_{args.dataset}{suffix}_{device}.json"
+    path = Path(args.output) if args.output else (
+        RESULTS / f"{args.method.lower()}_{args.dataset}{suffix}_{device}.json"
+    )
     path.write_text(json.dumps({
         "method": args.method,
         "dataset": args.dataset,
