@@ -103,3 +103,12 @@ def test_graph_purity_counts_neighbours_of_the_centres_class():
     alternating = torch.arange(40) % 2
     plain, weighted = graph_purity.neighbour_purity(points, alternating, 5, 10, seed=0)
     assert 0.2 < plain < 0.8 and 0.2 < weighted < 0.8
+
+
+@pytest.mark.parametrize("script", ["device_checks.sh", "prepare_device_run.sh"])
+def test_device_run_scripts_are_valid_bash(script):
+    import subprocess
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / script
+    result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

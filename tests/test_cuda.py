@@ -1,0 +1,81 @@
+"""The estimators on a CUDA device (skipped on machines without CUDA, such as CI).
+
+``benchmarks/device_checks.sh`` runs this file on a lent GPU machine.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from ._configs import ESTIMATOR_CLASSES, make_tiny
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+# Unpickles a model, checks that this process sees no GPU, and saves its predictions.
+PREDICT_IN_CPU_ONLY_PROCESS = """
+import pickle, sys
+import numpy as np, torch
+assert not torch.cuda.is_available()
+model_path, data_path, labels_path, proba_path = sys.argv[1:]
+with open(model_path, "rb") as file:
+    model = pickle.load(file)
+X = np.load(data_path)
+np.save(labels_path, model.predict(X))
+np.save(proba_path, model.predict_proba(X))
+print(model.net_.device)
+"""
+
+
+def make(cls, **params):
+    return make_tiny(cls, **{"max_epochs": 3, "device": "cuda", **params})
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_fit_on_cuda_returns_host_arrays(cls, blobs):
+    X, _ = blobs
+    model = make(cls)
+    labels = model.fit_predict(X)
+    assert str(model.net_.device).startswith("cuda")
+    np.testing.assert_array_equal(labels, model.predict(X))
+    for output in (labels, model.predict_proba(X), model.transform(X), model.cluster_centers_):
+        assert isinstance(output, np.ndarray)
+        assert np.isfinite(output).all()
+    assert set(np.unique(labels)) <= set(range(model.n_clusters))
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_cuda_fitted_model_predicts_the_same_in_a_cpu_only_process(cls, blobs, tmp_path):
+    X, _ = blobs
+    model = make(cls).fit(X)
+    paths = [tmp_path / name for name in ("model.pkl", "X.npy", "labels.npy", "proba.npy")]
+    paths[0].write_bytes(pickle.dumps(model))
+    np.save(paths[1], X)
+    result = subprocess.run(
+        [sys.executable, "-c", PREDICT_IN_CPU_ONLY_PROCESS, *map(str, paths)],
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "cpu"
+    np.testing.assert_array_equal(np.load(paths[2]), model.predict(X))
+    np.testing.assert_allclose(np.load(paths[3]), model.predict_proba(X), atol=1e-4)
+
+
+def test_cuda_tensor_input_is_accepted(blobs):
+    X, _ = blobs
+    model = make(ESTIMATOR_CLASSES[0])
+    on_device = torch.as_tensor(X, device="cuda")
+    np.testing.assert_array_equal(model.fit_predict(on_device), model.predict(X))
+
+
+def test_cuda_index_beyond_the_devices_is_refused(blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError):
+        make(ESTIMATOR_CLASSES[0], device=f"cuda:{torch.cuda.device_count()}").fit(X)
