@@ -51,7 +51,9 @@ PRETRAINING = """pretrain_optimizer : {"adam", "sgd"}, default="adam"
         ``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``, the Keras default of the DEC,
         IDEC and VaDE code, or ``a = sqrt(1 / fan_in)``. DEC-Keras pretrains on MNIST with
         ``weight_init="fan_in_uniform"``, ``pretrain_optimizer="sgd"``, ``pretrain_lr=1.0``
-        and 300 epochs (``benchmarks/reproduce_idec.py --recipe dec-keras``)."""
+        and 300 epochs (``benchmarks/reproduce_idec.py --recipe dec-keras``); after it IDEC
+        reached ACC 94.7 and 95.0 on MNIST-70k (seeds 0 and 1), against 87.9 and 82.8 after
+        Adam pretraining (``docs/architecture.md``)."""
 
 RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine
