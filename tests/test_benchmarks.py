@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -107,8 +108,6 @@ def test_graph_purity_counts_neighbours_of_the_centres_class():
 
 @pytest.mark.parametrize("script", ["device_checks.sh", "prepare_device_run.sh"])
 def test_device_run_scripts_are_valid_bash(script):
-    import subprocess
-
     path = Path(__file__).resolve().parents[1] / "benchmarks" / script
     result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
