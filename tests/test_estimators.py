@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
-from skdeepcluster import DEC, IDEC, WECMMD, AEKMeans, VaDE, base
+from skdeepcluster import DEC, DGG, DVAE, IDEC, WECMMD, AEKMeans, VaDE, base
 from skdeepcluster._training._phases import MIN_PRETRAIN_STEPS
 from skdeepcluster.metrics import clustering_accuracy, clustering_accuracy_scorer, nmi_scorer
 from skdeepcluster.nn import ClusteringAutoencoder, MLPStack
@@ -200,6 +200,18 @@ def test_dec_layerwise_pretraining_phases(blobs):
     assert list(model.history_) == [
         "pretrain_layer1", "pretrain_layer2", "pretrain_layer3", "pretrain", "cluster"
     ]
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_mixture_vaes_pretrain_layerwise_on_request(cls, blobs):
+    X, _ = blobs
+    end_to_end = make(cls, hidden_dims=(8, 4)).fit(X)
+    assert [name for name in end_to_end.history_ if name.startswith("pretrain")] == ["pretrain"]
+    layerwise = make(cls, hidden_dims=(8, 4), pretrain="layerwise").fit(X)
+    assert [name for name in layerwise.history_ if name.startswith("pretrain")] == [
+        "pretrain_layer1", "pretrain_layer2", "pretrain_layer3", "pretrain"
+    ]
+    assert layerwise.labels_.shape == (90,)
 
 
 def test_update_interval_counts_mini_batches(blobs):

@@ -16,6 +16,7 @@ from ._gmvae import (
     CLASSIFIER_DOC,
     LIKELIHOOD_DOC,
     MIXTURE_ATTRIBUTES,
+    PRETRAIN_DOC,
     SCHEDULE_DOC,
     ClassifierMixtureVAEClustering,
     ELBOPhase,
@@ -63,6 +64,7 @@ class DGG(ClassifierMixtureVAEClustering):
         Epochs of Siamese training (``affinity="siamese"`` only).
     {CLASSIFIER_DOC}
     {_params.pretrain_epochs()}
+    {PRETRAIN_DOC}
     max_epochs : int, default=100
         Epochs of training on Eq. (19).
     init : {{"kmeans", "gmm"}}, default="kmeans"
@@ -139,6 +141,7 @@ class DGG(ClassifierMixtureVAEClustering):
         classifier_epochs=30,
         classifier_lr=0.02,
         pretrain_epochs="auto",
+        pretrain="end_to_end",
         max_epochs=100,
         init="kmeans",
         n_init=10,
@@ -169,6 +172,7 @@ class DGG(ClassifierMixtureVAEClustering):
         self.classifier_epochs = classifier_epochs
         self.classifier_lr = classifier_lr
         self.pretrain_epochs = pretrain_epochs
+        self.pretrain = pretrain
         self.max_epochs = max_epochs
         self.init = init
         self.n_init = n_init

@@ -11,6 +11,7 @@ from ._gmvae import (
     CLASSIFIER_DOC,
     LIKELIHOOD_DOC,
     MIXTURE_ATTRIBUTES,
+    PRETRAIN_DOC,
     SCHEDULE_DOC,
     ClassifierMixtureVAEClustering,
     ELBOPhase,
@@ -47,6 +48,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         ``max_epochs``: the similarity loss would then never be applied.
     {CLASSIFIER_DOC}
     {_params.pretrain_epochs()}
+    {PRETRAIN_DOC}
     max_epochs : int, default=300
         Epochs of training on Eq. (3.14).
     init : {{"kmeans", "gmm"}}, default="kmeans"
@@ -130,6 +132,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         classifier_epochs=30,
         classifier_lr=0.02,
         pretrain_epochs="auto",
+        pretrain="end_to_end",
         max_epochs=300,
         init="kmeans",
         n_init=10,
@@ -157,6 +160,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.classifier_epochs = classifier_epochs
         self.classifier_lr = classifier_lr
         self.pretrain_epochs = pretrain_epochs
+        self.pretrain = pretrain
         self.max_epochs = max_epochs
         self.init = init
         self.n_init = n_init

@@ -47,6 +47,13 @@ SCHEDULE_DOC = """lr_decay : float, default=0.9
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks, a fresh copy in every phase; the list is never modified."""
 
+PRETRAIN_DOC = """pretrain : {"end_to_end", "layerwise"}, default="end_to_end"
+        How the autoencoder is pretrained: end to end, or first each encoder/decoder pair as a
+        denoising autoencoder (DEC's greedy layer-wise scheme, with ``pretrain_epochs`` epochs
+        per pair) and then end to end. DGG's paper (Section 4) pretrains layer-wise, then
+        trains the network as a plain VAE before fitting the mixture; the plain-VAE stage is
+        not implemented. VaDE and DVAE pretrain an autoencoder without naming the scheme."""
+
 MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         Mixture weights ``pi``.
     covariances_ : ndarray of shape (n_clusters, latent_dim)
@@ -129,6 +136,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
         "likelihood": [StrOptions({"auto", *LIKELIHOODS})],
         "likelihood_variance": [Interval(numbers.Real, 0, None, closed="neither")],
         "init": [StrOptions({"gmm", "kmeans"})],
+        "pretrain": [StrOptions({"end_to_end", "layerwise"})],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
         "lr_decay_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -177,7 +185,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
     def _fit_torch(self, X, config):
         likelihood = self._likelihood
         autoencoder, _, history = build_and_pretrain(
-            self, X, config, latent_dim=self.latent_dim, strategy="end_to_end",
+            self, X, config, latent_dim=self.latent_dim, strategy=self.pretrain,
             reconstruction=PRETRAIN_LOSS[likelihood],
         )
         Z = embed(autoencoder.encoder, X, config.device)

@@ -1,7 +1,13 @@
 """VaDE: Variational Deep Embedding (Jiang, Zheng, Tan, Tang and Zhou, IJCAI 2017)."""
 
 from . import _params
-from ._gmvae import LIKELIHOOD_DOC, MIXTURE_ATTRIBUTES, SCHEDULE_DOC, MixtureVAEClustering
+from ._gmvae import (
+    LIKELIHOOD_DOC,
+    MIXTURE_ATTRIBUTES,
+    PRETRAIN_DOC,
+    SCHEDULE_DOC,
+    MixtureVAEClustering,
+)
 
 
 class VaDE(MixtureVAEClustering):
@@ -20,6 +26,7 @@ class VaDE(MixtureVAEClustering):
     {_params.ARCHITECTURE}
     {LIKELIHOOD_DOC}
     {_params.pretrain_epochs()}
+    {PRETRAIN_DOC}
     max_epochs : int, default=300
         Epochs of ELBO training (VaDE's MNIST setting).
     init : {{"gmm", "kmeans"}}, default="gmm"
@@ -82,6 +89,7 @@ class VaDE(MixtureVAEClustering):
         likelihood="auto",
         likelihood_variance=1.0,
         pretrain_epochs="auto",
+        pretrain="end_to_end",
         max_epochs=300,
         init="gmm",
         n_init=10,
@@ -104,6 +112,7 @@ class VaDE(MixtureVAEClustering):
         self.likelihood = likelihood
         self.likelihood_variance = likelihood_variance
         self.pretrain_epochs = pretrain_epochs
+        self.pretrain = pretrain
         self.max_epochs = max_epochs
         self.init = init
         self.n_init = n_init
