@@ -50,9 +50,10 @@ SCHEDULE_DOC = """lr_decay : float, default=0.9
 PRETRAIN_DOC = """pretrain : {"end_to_end", "layerwise"}, default="end_to_end"
         How the autoencoder is pretrained: end to end, or first each encoder/decoder pair as a
         denoising autoencoder (DEC's greedy layer-wise scheme, with ``pretrain_epochs`` epochs
-        per pair) and then end to end. DGG's paper (Section 4) pretrains layer-wise, then
-        trains the network as a plain VAE before fitting the mixture; the plain-VAE stage is
-        not implemented. VaDE and DVAE pretrain an autoencoder without naming the scheme."""
+        per pair) and then end to end. The DVAE paper (Section 4) stacks autoencoders "like
+        VaDE", and DGG's (Section 4) trains them greedy layer-wise as denoising autoencoders;
+        DGG then trains the stacked network as a plain VAE before fitting the mixture, a stage
+        not implemented here."""
 
 MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         Mixture weights ``pi``.
