@@ -159,6 +159,52 @@ def test_the_mixture_vaes_start_the_posterior_at_the_initial_components_scale(
     np.testing.assert_allclose(trained, captured["logvar"], atol=0.05)  # one epoch of Adam
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_vae_pretraining_trains_the_autoencoder_against_a_frozen_standard_normal(
+    cls, blobs, monkeypatch
+):
+    fitted = []
+    original = gmvae.MixtureVAEClustering._pretrain_as_vae
+
+    def spy(self, autoencoder, X, config, history):
+        encoder = original(self, autoencoder, X, config, history)
+        fitted.append((autoencoder, encoder))
+        return encoder
+
+    monkeypatch.setattr(gmvae.MixtureVAEClustering, "_pretrain_as_vae", spy)
+    X, _ = blobs
+    plain = make_tiny(cls, max_epochs=1).fit(X)
+    assert "vae" not in plain.history_ and not fitted
+    model = make_tiny(cls, max_epochs=1, vae_pretrain_epochs=4).fit(X)
+    assert list(model.history_)[:2] == ["pretrain", "vae"] and len(model.history_["vae"]) == 4
+    assert {"train_reconstruction", "train_prior"} <= set(model.history_["vae"][-1])
+    autoencoder, encoder = fitted[0]
+    # The ELBO phase continues from the VAE-trained encoder, not from a fresh posterior head.
+    assert model.net_.module_.encoder is encoder
+    assert model.net_.module_.encoder.stack is autoencoder.encoder
+    vae = model.history_["vae"]
+    assert vae[-1]["train_prior"] < vae[0]["train_prior"]  # codes are pulled towards N(0, I)
+
+
+def test_standard_normal_prior_of_the_vae_stage_stays_frozen(blobs, monkeypatch):
+    priors = []
+    original = gmvae.GaussianMixtureVAE.__init__
+
+    def spy(self, encoder, decoder, prior, classifier=None):
+        original(self, encoder, decoder, prior, classifier)
+        priors.append(prior)
+
+    monkeypatch.setattr(gmvae.GaussianMixtureVAE, "__init__", spy)
+    X, _ = blobs
+    make_tiny(VaDE, max_epochs=1, vae_pretrain_epochs=3).fit(X)
+    standard_normal = priors[0]
+    assert not any(p.requires_grad for p in standard_normal.parameters())
+    assert standard_normal.log_weights.exp().item() == pytest.approx(1.0)
+    np.testing.assert_array_equal(standard_normal.means.numpy(), 0.0)
+    np.testing.assert_allclose(standard_normal.variances.numpy(), 1.0, atol=1e-5)
+
+
 # ------------------------------------------------------------------------------ estimator
 def test_vade_defaults_follow_the_paper():
     model = VaDE()
@@ -255,7 +301,8 @@ def test_vade_sample(blobs):
 
 @pytest.mark.parametrize(
     "params", [dict(likelihood="poisson"), dict(init="random"), dict(lr_decay=0.0),
-               dict(lr_decay_epochs=0), dict(lr_warmup_steps=-1), dict(likelihood_variance=0.0)],
+               dict(lr_decay_epochs=0), dict(lr_warmup_steps=-1), dict(likelihood_variance=0.0),
+               dict(pretrain="greedy"), dict(vae_pretrain_epochs=-1)],
 )
 def test_vade_rejects_bad_parameters(params, blobs):
     from sklearn.utils._param_validation import InvalidParameterError

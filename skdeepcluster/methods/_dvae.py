@@ -133,6 +133,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         classifier_lr=0.02,
         pretrain_epochs="auto",
         pretrain="end_to_end",
+        vae_pretrain_epochs=0,
         max_epochs=300,
         init="kmeans",
         n_init=10,
@@ -161,6 +162,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.classifier_lr = classifier_lr
         self.pretrain_epochs = pretrain_epochs
         self.pretrain = pretrain
+        self.vae_pretrain_epochs = vae_pretrain_epochs
         self.max_epochs = max_epochs
         self.init = init
         self.n_init = n_init

@@ -52,8 +52,14 @@ PRETRAIN_DOC = """pretrain : {"end_to_end", "layerwise"}, default="end_to_end"
         denoising autoencoder (DEC's greedy layer-wise scheme, with ``pretrain_epochs`` epochs
         per pair) and then end to end. The DVAE paper (Section 4) stacks autoencoders "like
         VaDE", and DGG's (Section 4) trains them greedy layer-wise as denoising autoencoders;
-        DGG then trains the stacked network as a plain VAE before fitting the mixture, a stage
-        not implemented here."""
+        DGG then trains the stacked network as a plain VAE before fitting the mixture
+        (``vae_pretrain_epochs``).
+    vae_pretrain_epochs : int, default=0
+        Epochs of training the pretrained autoencoder as a plain VAE, with a standard normal
+        prior and the ELBO phase's likelihood and learning-rate schedule, before the mixture is
+        fitted on its posterior means (DGG Section 4: "the network is trained as a variational
+        autoencoder"). The ELBO phase then keeps this encoder's posterior variances. ``0``
+        skips the stage."""
 
 MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         Mixture weights ``pi``.
@@ -138,6 +144,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
         "likelihood_variance": [Interval(numbers.Real, 0, None, closed="neither")],
         "init": [StrOptions({"gmm", "kmeans"})],
         "pretrain": [StrOptions({"end_to_end", "layerwise"})],
+        "vae_pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
         "lr_decay_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -189,28 +196,23 @@ class MixtureVAEClustering(BaseDeepClusterer):
             self, X, config, latent_dim=self.latent_dim, strategy=self.pretrain,
             reconstruction=PRETRAIN_LOSS[likelihood],
         )
+        encoder = None
+        if self.vae_pretrain_epochs > 0:
+            encoder = self._pretrain_as_vae(autoencoder, X, config, history)
         Z = embed(autoencoder.encoder, X, config.device)
         weights, means, variances, labels = initial_mixture(
             Z, self.n_clusters, method=self.init,
             seed=child_seed(config.seed, "mixture_init"), n_init=self.n_init,
         )
+        if encoder is None:
+            encoder = GaussianEncoder(autoencoder.encoder, initial_posterior_logvar(variances))
         prior = GaussianMixturePrior(self.n_clusters, self.latent_dim)
         prior.set_from_mixture(weights, means, variances)
         classifier = self._build_classifier(Z, labels, config, history)
-        model = GaussianMixtureVAE(
-            GaussianEncoder(autoencoder.encoder, initial_posterior_logvar(variances)),
-            autoencoder.decoder,
-            prior,
-            classifier,
-        ).to(config.device)
-        phase = self._elbo_phase(X, Z, weights, config, history)
-        schedule = warmup_step_decay(
-            warmup_steps=self.lr_warmup_steps,
-            decay=self.lr_decay,
-            decay_epochs=self.lr_decay_epochs,
-            n_samples=len(X),
-            batch_size=config.batch_size,
+        model = GaussianMixtureVAE(encoder, autoencoder.decoder, prior, classifier).to(
+            config.device
         )
+        phase = self._elbo_phase(X, Z, weights, config, history)
         net = fit_phase(
             model,
             phase.criterion,
@@ -218,7 +220,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
             phase="elbo",
             config=config,
             epochs=self.max_epochs,
-            callbacks=[("lr_schedule", schedule), *phase.callbacks],
+            callbacks=[("lr_schedule", self._elbo_schedule(len(X), config)), *phase.callbacks],
             partners=phase.partners,
         )
         history["elbo"] = net.history
@@ -234,6 +236,44 @@ class MixtureVAEClustering(BaseDeepClusterer):
                     "likelihood_": likelihood,
                 },
             )
+
+    def _elbo_schedule(self, n_samples, config):
+        """The learning-rate schedule of the ELBO phase (and of the plain-VAE stage)."""
+        return warmup_step_decay(
+            warmup_steps=self.lr_warmup_steps,
+            decay=self.lr_decay,
+            decay_epochs=self.lr_decay_epochs,
+            n_samples=n_samples,
+            batch_size=config.batch_size,
+        )
+
+    def _pretrain_as_vae(self, autoencoder, X, config, history):
+        """Train the pretrained ``autoencoder`` as a VAE with prior ``N(0, I)`` (DGG Section 4).
+
+        The prior is a frozen one-component :class:`GaussianMixturePrior`, under which the
+        mixture ELBO is the plain VAE's. The posterior starts at the embedding's own spread
+        (:func:`initial_posterior_logvar` of its per-dimension variance).
+
+        Returns
+        -------
+        GaussianEncoder
+            The trained encoder; its mean head is ``autoencoder.encoder``'s last layer.
+        """
+        spread = embed(autoencoder.encoder, X, config.device).var(axis=0, dtype=np.float64)
+        encoder = GaussianEncoder(autoencoder.encoder, initial_posterior_logvar(spread[None]))
+        standard_normal = GaussianMixturePrior(1, self.latent_dim).requires_grad_(False)
+        model = GaussianMixtureVAE(encoder, autoencoder.decoder, standard_normal).to(config.device)
+        net = fit_phase(
+            model,
+            GaussianMixtureELBOCriterion(self._likelihood, self.likelihood_variance),
+            X,
+            phase="vae",
+            config=config,
+            epochs=self.vae_pretrain_epochs,
+            callbacks=[("lr_schedule", self._elbo_schedule(len(X), config))],
+        )
+        history["vae"] = net.history
+        return encoder
 
     def _proba_from_embedding(self, Z):
         """The cluster posterior at ``z = mu(x)``: the prior's ``p(c|z)``, or the classifier's

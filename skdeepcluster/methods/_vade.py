@@ -90,6 +90,7 @@ class VaDE(MixtureVAEClustering):
         likelihood_variance=1.0,
         pretrain_epochs="auto",
         pretrain="end_to_end",
+        vae_pretrain_epochs=0,
         max_epochs=300,
         init="gmm",
         n_init=10,
@@ -113,6 +114,7 @@ class VaDE(MixtureVAEClustering):
         self.likelihood_variance = likelihood_variance
         self.pretrain_epochs = pretrain_epochs
         self.pretrain = pretrain
+        self.vae_pretrain_epochs = vae_pretrain_epochs
         self.max_epochs = max_epochs
         self.init = init
         self.n_init = n_init
