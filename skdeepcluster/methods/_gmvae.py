@@ -59,7 +59,8 @@ PRETRAIN_DOC = """pretrain : {"end_to_end", "layerwise"}, default="end_to_end"
         prior and the ELBO phase's likelihood and learning-rate schedule, before the mixture is
         fitted on its posterior means (DGG Section 4: "the network is trained as a variational
         autoencoder"). The ELBO phase then keeps this encoder's posterior variances. ``0``
-        skips the stage."""
+        skips the stage. Neither stage is a default: on USPS (DVAE, seed 0) they ended at ACC
+        74.0 (layer-wise) and 71.0 (50 VAE epochs), against 80.9 with the defaults."""
 
 MIXTURE_ATTRIBUTES = """weights_ : ndarray of shape (n_clusters,)
         Mixture weights ``pi``.
