@@ -42,7 +42,7 @@ from skdeepcluster import DEC, IDEC
 from skdeepcluster.datasets import load_mnist, load_usps
 from skdeepcluster.metrics import clustering_accuracy, normalized_mutual_info_score
 
-from _reproduction import ClusteringProgress
+from _reproduction import DEC_KERAS_PRETRAINING, ClusteringProgress
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Published (ACC, NMI) in percent, with where each comes from; printed for reference only.
@@ -63,10 +63,7 @@ RECIPES = {
         pretrain_epochs=200, pretrain_optimizer="adam", pretrain_lr=None,
         weight_init="glorot_uniform",
     ),
-    "dec-keras": dict(
-        pretrain_epochs=300, pretrain_optimizer="sgd", pretrain_lr=1.0,
-        weight_init="fan_in_uniform",
-    ),
+    "dec-keras": DEC_KERAS_PRETRAINING,
 }
 
 

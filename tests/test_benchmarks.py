@@ -29,6 +29,23 @@ def test_an_unknown_model_label_stops_the_run_before_any_fit():
         _reproduction.run(MODELS, args, overrides={})
 
 
+def test_dec_keras_pretraining_option_sets_the_recipe_and_names_it_as_a_deviation():
+    parser = _reproduction.common_arguments("test", ["usps"], "out")
+    overrides, protocol = _reproduction.overrides_and_protocol(
+        parser.parse_args([]), paper_epochs=300
+    )
+    assert overrides == {} and protocol == "paper's, defaults"
+    args = parser.parse_args(["--pretraining", "dec-keras", "--set", "beta=0.5"])
+    overrides, protocol = _reproduction.overrides_and_protocol(args, paper_epochs=300)
+    assert overrides == {"pretrain_epochs": 300, "pretrain_optimizer": "sgd", "pretrain_lr": 1.0,
+                         "weight_init": "fan_in_uniform", "beta": 0.5}
+    assert protocol.startswith("deviations: DEC-Keras pretraining (pretrain_epochs=300, ")
+    args = parser.parse_args(["--pretraining", "dec-keras", "--pretrain-epochs", "50"])
+    overrides, protocol = _reproduction.overrides_and_protocol(args, paper_epochs=300)
+    assert overrides["pretrain_epochs"] == 50 and overrides["pretrain_optimizer"] == "sgd"
+    assert "pretrain_epochs=300" not in protocol and "pretrain_epochs=50" in protocol
+
+
 @pytest.mark.parametrize("make_model", [
     lambda cb: IDEC(n_clusters=3, hidden_dims=(8,), latent_dim=2, pretrain_epochs=2,
                     max_epochs=3, tol=0.0, device="cpu", random_state=0, callbacks=[cb]),
