@@ -11,7 +11,7 @@ from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._torch import child_seed
 from .._training._cluster_init import fit_latent_clusterer
 from . import _params
-from ._autoencoding import build_and_pretrain, embed
+from ._autoencoding import PRETRAIN_STRATEGIES, build_and_pretrain, embed
 
 
 _AUTO_PRETRAIN_EPOCHS = 100
@@ -76,7 +76,7 @@ class AEKMeans(BaseDeepClusterer):
 
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,
-        "pretrain": [StrOptions({"end_to_end", "layerwise"})],
+        "pretrain": [PRETRAIN_STRATEGIES],
         "clusterer": [StrOptions({"kmeans", "gmm"})],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
     }

@@ -4,6 +4,11 @@ from .._training._criteria import ReconstructionCriterion
 from .._training._inference import apply_in_chunks, evaluating
 from .._training._phases import fit_phase, pretrain_layerwise
 from ..nn import Autoencoder, mlp_decoder, mlp_encoder
+from ..utils._sklearn_compat import StrOptions
+
+# The ``strategy`` values of :func:`pretrain_autoencoder`, as the estimators' ``pretrain``
+# parameter constraint.
+PRETRAIN_STRATEGIES = StrOptions({"end_to_end", "layerwise"})
 
 
 def build_autoencoder(n_features, hidden_dims, latent_dim, *, init="glorot_uniform"):

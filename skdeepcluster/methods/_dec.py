@@ -3,9 +3,10 @@
 import numbers
 
 from ..base import BaseDeepClusterer
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import Interval
 from .._training._criteria import SelfTrainingCriterion
 from . import _params
+from ._autoencoding import PRETRAIN_STRATEGIES
 from ._self_training import StudentTSelfTraining
 
 _SELF_TRAINING = """update_interval : int or None, default=None
@@ -89,7 +90,7 @@ class DEC(StudentTSelfTraining):
 
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,
-        "pretrain": [StrOptions({"end_to_end", "layerwise"})],
+        "pretrain": [PRETRAIN_STRATEGIES],
         "update_interval": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "tol": [Interval(numbers.Real, 0, 1, closed="both")],
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],

@@ -18,7 +18,7 @@ from .._training._criteria import GaussianMixtureELBOCriterion, PseudoLabelCrite
 from .._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from .._training._phases import epochs_for_min_steps, fit_phase
 from .._training._schedules import warmup_step_decay
-from ._autoencoding import build_and_pretrain, embed
+from ._autoencoding import PRETRAIN_STRATEGIES, build_and_pretrain, embed
 
 # Autoencoder pretraining loss matching each likelihood.
 PRETRAIN_LOSS = {"bernoulli": "bce", "gaussian": "mse"}
@@ -145,7 +145,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
         "likelihood": [StrOptions({"auto", *LIKELIHOODS})],
         "likelihood_variance": [Interval(numbers.Real, 0, None, closed="neither")],
         "init": [StrOptions({"gmm", "kmeans"})],
-        "pretrain": [StrOptions({"end_to_end", "layerwise"})],
+        "pretrain": [PRETRAIN_STRATEGIES],
         "vae_pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
