@@ -69,7 +69,8 @@ class ClusteringProgress(Callback):
     (VaDE) or the classifier trained on its pseudo-labels (DVAE, DGG). Comparing the initial
     ACC with the final one separates what pretraining gives from what the clustering phase
     adds. The estimator copies user callbacks into every phase; this one's copies are itself,
-    so ``acc`` and ``trace`` are what it saw.
+    so ``acc`` and ``trace`` are what it saw. Each reading is also printed as it is taken, so
+    a long run that is cut short still shows how far it got.
 
     Parameters
     ----------
@@ -109,6 +110,7 @@ class ClusteringProgress(Callback):
         labels = self._labels(net.module_)
         if labels is not None:
             self.acc = clustering_accuracy(self.y, labels)
+            print(json.dumps({"init_acc": self.acc}), flush=True)
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
@@ -117,6 +119,7 @@ class ClusteringProgress(Callback):
         labels = self._labels(net.module_)
         if labels is not None:
             self.trace.append((epoch, clustering_accuracy(self.y, labels)))
+            print(json.dumps({"epoch": epoch, "acc": self.trace[-1][1]}), flush=True)
 
 
 def parameter_setting(text):
