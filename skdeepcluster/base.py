@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from ._training._phases import MIN_PRETRAIN_STEPS, PAPER_PRETRAIN_EPOCHS, epochs_for_min_steps
+from .utils._memory import MEMORY_CONSTRAINT
 from .utils._params import RejectBoolNumbersMixin
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import (
@@ -134,6 +135,7 @@ class BaseDeepClusterer(
         "pretrain_optimizer": [StrOptions({"adam", "sgd"})],
         "pretrain_lr": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "weight_init": [StrOptions({"glorot_uniform", "fan_in_uniform"})],
+        "memory": MEMORY_CONSTRAINT,
         "reconstruction": [StrOptions({"mse", "bce"})],
         "callbacks": [list, tuple, None],
         "device": [str, torch.device],

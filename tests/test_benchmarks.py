@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from skdeepcluster import IDEC, VaDE
+from skdeepcluster import IDEC, WECGAN, WECMMD, VaDE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -44,6 +44,22 @@ def test_dec_keras_pretraining_option_sets_the_recipe_and_names_it_as_a_deviatio
     overrides, protocol = _reproduction.overrides_and_protocol(args, paper_epochs=300)
     assert overrides["pretrain_epochs"] == 50 and overrides["pretrain_optimizer"] == "sgd"
     assert "pretrain_epochs=300" not in protocol and "pretrain_epochs=50" in protocol
+
+
+def test_models_sharing_a_pretraining_through_memory_say_which_read_it(tmp_path):
+    tiny = dict(hidden_dims=(8,), pretrain_epochs=1, max_epochs=1)
+    models = [("WEC-MMD", WECMMD, tiny), ("WEC-GAN", WECGAN, tiny)]
+    args = _reproduction.common_arguments("test", ["digits"], "out").parse_args(
+        ["--n-samples", "120", "--seeds", "0", "1", "--device", "cpu",
+         "--memory", str(tmp_path)]
+    )
+    runs, summaries = _reproduction.run(models, args, overrides={})
+    assert [(r["model"], r["seed"], r["pretraining_from_cache"]) for r in runs] == [
+        ("WEC-MMD", 0, False), ("WEC-MMD", 1, False), ("WEC-GAN", 0, True), ("WEC-GAN", 1, True)
+    ]
+    assert [s["pretrainings_from_cache"] for s in summaries] == [0, 2]
+    table = _reproduction.markdown(summaries, "cpu", "test", {})
+    assert "2 of 2 without pretraining: read from the cache" in table
 
 
 @pytest.mark.parametrize("make_model", [

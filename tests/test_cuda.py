@@ -79,3 +79,15 @@ def test_cuda_index_beyond_the_devices_is_refused(blobs):
     X, _ = blobs
     with pytest.raises(ValueError):
         make(ESTIMATOR_CLASSES[0], device=f"cuda:{torch.cuda.device_count()}").fit(X)
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_a_cached_pretraining_on_cuda_gives_the_uncached_fit(cls, blobs, tmp_path):
+    X, _ = blobs
+    reference = make(cls).fit(X)
+    for _ in range(2):  # a miss that writes the cache, then a hit that reads it
+        cached = make(cls, memory=str(tmp_path)).fit(X)
+        np.testing.assert_array_equal(cached.labels_, reference.labels_)
+        # CUDA kernels may sum in another order from run to run: equal up to float noise
+        np.testing.assert_allclose(cached.transform(X), reference.transform(X), atol=1e-4)
+    assert str(cached.net_.device).startswith("cuda")

@@ -12,8 +12,9 @@ import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, check_memory
+from sklearn.utils.validation import check_is_fitted
 
+from ..utils._memory import MEMORY_CONSTRAINT, joblib_memory
 from ..utils._params import RejectBoolNumbersMixin
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._torch import resolve_device
@@ -50,7 +51,7 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_DTYPES))],
-        "memory": "no_validation",  # checked by sklearn.utils.validation.check_memory
+        "memory": MEMORY_CONSTRAINT,
     }
 
     @abstractmethod
@@ -75,7 +76,6 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
             The fitted transformer.
         """
         check_images(X, self.channels, type(self).__name__)
-        check_memory(self.memory)
         device = resolve_device(self.device)
         backbone, n_features = self._load_backbone()
         digest = weights_digest(backbone)
@@ -107,7 +107,7 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
         images, layout = check_images(X, self.channels, type(self).__name__)
         if self.memory is None:
             return self._extract(images, layout)
-        cached = check_memory(self.memory).cache(_cached_features, ignore=["extractor"])
+        cached = joblib_memory(self.memory).cache(_cached_features, ignore=["extractor"])
         return cached(
             self.weights_digest_, self.input_size, self.precision, layout, images, extractor=self
         )
@@ -154,7 +154,7 @@ INFERENCE_PARAMETERS = """input_size : int, default=224
         Numeric type of the network. ``"bfloat16"`` also switches to the channels-last memory
         format, the fast path of GPUs with bfloat16 tensor cores; features then agree with
         float32 ones to about two significant digits. It runs on the CPU too, usually slower.
-    memory : None, str or joblib.Memory, default=None
+    memory : None, str, path-like or joblib.Memory, default=None
         Disk cache of the features, as ``Pipeline(memory=...)``: transforming the same images
         again with the same weights, ``input_size`` and ``precision`` reads them back instead
         of running the network. In a grid search over a downstream clusterer, this is what

@@ -96,6 +96,7 @@ class AEKMeans(BaseDeepClusterer):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -114,6 +115,7 @@ class AEKMeans(BaseDeepClusterer):
         self.pretrain_optimizer = pretrain_optimizer
         self.pretrain_lr = pretrain_lr
         self.weight_init = weight_init
+        self.memory = memory
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device

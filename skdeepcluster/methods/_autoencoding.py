@@ -1,10 +1,16 @@
 """Autoencoder construction and pretraining shared by every autoencoder-based method."""
 
+import dataclasses
+
+import torch
+
 from .._training._criteria import ReconstructionCriterion
 from .._training._inference import apply_in_chunks, evaluating
 from .._training._phases import fit_phase, pretrain_layerwise
 from ..nn import Autoencoder, mlp_decoder, mlp_encoder
+from ..utils._memory import joblib_memory
 from ..utils._sklearn_compat import StrOptions
+from ..utils._torch import set_torch_rng_state, torch_rng_state
 
 # The ``strategy`` values of :func:`pretrain_autoencoder`, as the estimators' ``pretrain``
 # parameter constraint.
@@ -72,7 +78,12 @@ def pretrain_autoencoder(
 def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruction):
     """The autoencoder of ``estimator``, pretrained on ``X`` with its pretraining parameters
     (``hidden_dims``, ``weight_init``, ``pretrain_epochs``, ``pretrain_optimizer``,
-    ``pretrain_lr``).
+    ``pretrain_lr``), or read back from its ``memory`` cache.
+
+    With ``estimator.memory`` set, the pretraining is a joblib-cached function of the data,
+    those parameters, the seed, the device, ``batch_size`` and the callbacks. A cache hit
+    restores torch's global RNG state as the pretraining left it, so the rest of the fit is
+    the same as without the cache.
 
     Returns
     -------
@@ -80,20 +91,74 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
     net, history
         As :func:`pretrain_autoencoder` returns them.
     """
+    settings = {
+        "hidden_dims": tuple(int(d) for d in estimator.hidden_dims),
+        "latent_dim": int(latent_dim),
+        "weight_init": estimator.weight_init,
+        "epochs": estimator._pretrain_epoch_count(len(X)),
+        "strategy": strategy,
+        "reconstruction": reconstruction,
+        "optimizer": estimator.pretrain_optimizer,
+        "lr": estimator.pretrain_lr,
+    }
+    if estimator.memory is None:
+        net, history, _ = pretrained_snapshot(None, X, config, config.verbose, settings)
+    else:
+        cached = joblib_memory(estimator.memory).cache(
+            pretrained_snapshot, ignore=["X", "verbose"]
+        )
+        net, history, rng_state = cached(
+            X.cpu().numpy(),
+            X,
+            dataclasses.replace(config, verbose=0),
+            config.verbose,
+            settings,
+        )
+        set_torch_rng_state(rng_state, config.device)
+    return net.module_, net, history
+
+
+def pretrained_snapshot(X_key, X, config, verbose, settings):
+    """Build and pretrain an autoencoder from a freshly seeded torch RNG; the function
+    :func:`build_and_pretrain` caches.
+
+    Parameters
+    ----------
+    X_key : ndarray or None
+        ``X`` on the host: what the cache key hashes (``X`` and ``verbose`` are not hashed).
+    X : torch.Tensor on ``config.device``
+    config : TrainingConfig
+    verbose : int
+        Replaces ``config.verbose``.
+    settings : dict
+        ``hidden_dims``, ``latent_dim``, ``weight_init``, ``epochs``, ``strategy``,
+        ``reconstruction``, ``optimizer`` and ``lr`` (``None``: ``config.lr``).
+
+    Returns
+    -------
+    net : PhaseNet
+        The end-to-end pretraining net; ``net.module_`` is the autoencoder.
+    history : dict
+        Phase name to skorch ``History``.
+    rng_state : tuple
+        Torch's global RNG state after pretraining (:func:`torch_rng_state`).
+    """
+    config = dataclasses.replace(config, verbose=verbose)
+    torch.manual_seed(config.seed)
     autoencoder = build_autoencoder(
-        X.shape[1], estimator.hidden_dims, latent_dim, init=estimator.weight_init
+        X.shape[1], settings["hidden_dims"], settings["latent_dim"], init=settings["weight_init"]
     )
     net, history = pretrain_autoencoder(
         autoencoder,
         X,
         config=config,
-        epochs=estimator._pretrain_epoch_count(len(X)),
-        strategy=strategy,
-        reconstruction=reconstruction,
-        optimizer=estimator.pretrain_optimizer,
-        lr=estimator.pretrain_lr,
+        epochs=settings["epochs"],
+        strategy=settings["strategy"],
+        reconstruction=settings["reconstruction"],
+        optimizer=settings["optimizer"],
+        lr=settings["lr"],
     )
-    return autoencoder, net, history
+    return net, history, torch_rng_state(config.device)
 
 
 def embed(encoder, X, device):

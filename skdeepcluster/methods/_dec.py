@@ -116,6 +116,7 @@ class DEC(StudentTSelfTraining):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -137,6 +138,7 @@ class DEC(StudentTSelfTraining):
         self.pretrain_optimizer = pretrain_optimizer
         self.pretrain_lr = pretrain_lr
         self.weight_init = weight_init
+        self.memory = memory
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
@@ -236,6 +238,7 @@ class IDEC(DEC):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -258,6 +261,7 @@ class IDEC(DEC):
             pretrain_optimizer=pretrain_optimizer,
             pretrain_lr=pretrain_lr,
             weight_init=weight_init,
+            memory=memory,
             reconstruction=reconstruction,
             callbacks=callbacks,
             device=device,

@@ -53,7 +53,16 @@ PRETRAINING = """pretrain_optimizer : {"adam", "sgd"}, default="adam"
         ``weight_init="fan_in_uniform"``, ``pretrain_optimizer="sgd"``, ``pretrain_lr=1.0``
         and 300 epochs (``benchmarks/reproduce_idec.py --recipe dec-keras``); after it IDEC
         reached ACC 94.7 and 95.0 on MNIST-70k (seeds 0 and 1), against 87.9 and 82.8 after
-        Adam pretraining (``docs/architecture.md``)."""
+        Adam pretraining (``docs/architecture.md``).
+    memory : str, path-like, joblib.Memory or None, default=None
+        Cache of the pretrained autoencoder: a joblib ``Memory`` or the path of its folder.
+        A fit whose data, pretraining parameters (the above, ``hidden_dims``, the latent size,
+        ``pretrain_epochs``, ``pretrain``, the reconstruction loss), ``batch_size``, ``lr``,
+        ``callbacks``, ``random_state`` and ``device`` match an earlier one reads its
+        pretrained network back instead of training it, and ends with the same result. A
+        ``GridSearchCV`` over the clustering parameters (``gamma``, ``beta``, ...) then
+        pretrains once per fold and seed; so do estimators that share an architecture
+        (``WECMMD`` and ``WECGAN``). ``None`` caches nothing."""
 
 RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine

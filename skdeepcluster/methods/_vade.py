@@ -99,6 +99,7 @@ class VaDE(MixtureVAEClustering):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         lr_decay=0.9,
         lr_decay_epochs=10,
         lr_warmup_steps=100,
@@ -123,6 +124,7 @@ class VaDE(MixtureVAEClustering):
         self.pretrain_optimizer = pretrain_optimizer
         self.pretrain_lr = pretrain_lr
         self.weight_init = weight_init
+        self.memory = memory
         self.lr_decay = lr_decay
         self.lr_decay_epochs = lr_decay_epochs
         self.lr_warmup_steps = lr_warmup_steps

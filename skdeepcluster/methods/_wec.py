@@ -242,6 +242,7 @@ class WECMMD(_WassersteinEmbeddingClustering):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -265,6 +266,7 @@ class WECMMD(_WassersteinEmbeddingClustering):
         self.pretrain_optimizer = pretrain_optimizer
         self.pretrain_lr = pretrain_lr
         self.weight_init = weight_init
+        self.memory = memory
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device
@@ -362,6 +364,7 @@ class WECGAN(_WassersteinEmbeddingClustering):
         pretrain_optimizer="adam",
         pretrain_lr=None,
         weight_init="glorot_uniform",
+        memory=None,
         reconstruction="mse",
         callbacks=None,
         device="auto",
@@ -386,6 +389,7 @@ class WECGAN(_WassersteinEmbeddingClustering):
         self.pretrain_optimizer = pretrain_optimizer
         self.pretrain_lr = pretrain_lr
         self.weight_init = weight_init
+        self.memory = memory
         self.reconstruction = reconstruction
         self.callbacks = callbacks
         self.device = device

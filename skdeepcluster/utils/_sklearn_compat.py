@@ -6,6 +6,7 @@ only here, means a future move inside scikit-learn is fixed in one file.
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -14,6 +15,6 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import validate_data
 
 __all__ = [
-    "Interval", "InvalidParameterError", "StrOptions", "_fit_context", "make_constraint",
-    "validate_data",
+    "HasMethods", "Interval", "InvalidParameterError", "StrOptions", "_fit_context",
+    "make_constraint", "validate_data",
 ]

@@ -98,6 +98,20 @@ def isolated_torch_rng(seed, device):
         yield
 
 
+def torch_rng_state(device):
+    """Torch's global RNG state: the CPU generator's and, on CUDA, that of ``device``."""
+    cuda = torch.cuda.get_rng_state(device) if device.type == "cuda" else None
+    return torch.get_rng_state(), cuda
+
+
+def set_torch_rng_state(state, device):
+    """Put back a state :func:`torch_rng_state` returned for ``device``."""
+    cpu, cuda = state
+    torch.set_rng_state(cpu)
+    if cuda is not None:
+        torch.cuda.set_rng_state(cuda, device)
+
+
 def torch_generator(seed, device):
     """A :class:`torch.Generator` on ``device`` seeded with ``seed``."""
     generator = torch.Generator(device=device)

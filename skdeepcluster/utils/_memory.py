@@ -1,0 +1,20 @@
+"""The ``memory`` parameter of the estimators and extractors: a joblib disk cache."""
+
+import os
+
+from sklearn.utils.validation import check_memory
+
+from ._sklearn_compat import HasMethods
+
+# What ``memory`` accepts: nothing, a folder (str or path-like) or a ``joblib.Memory``.
+MEMORY_CONSTRAINT = [None, str, os.PathLike, HasMethods(["cache"])]
+
+
+def joblib_memory(memory):
+    """``memory`` (valid under :data:`MEMORY_CONSTRAINT`) as a ``joblib.Memory``.
+
+    A path-like folder becomes its string first: ``joblib.Memory`` puts a ``joblib``
+    sub-folder under a string location but not under a ``pathlib.Path``, so the same folder
+    given either way is the same cache.
+    """
+    return check_memory(os.fspath(memory) if isinstance(memory, os.PathLike) else memory)
