@@ -158,3 +158,15 @@ def test_a_memory_that_is_no_cache_is_refused_at_fit(memory, blobs):
     X, _ = blobs
     with pytest.raises(InvalidParameterError, match="memory"):
         make_tiny(IDEC, memory=memory).fit(X)
+
+
+class _Unpicklable(Callback):
+    def __init__(self):
+        self.function = lambda: None
+
+
+def test_callbacks_that_do_not_pickle_get_a_clear_error_with_memory(blobs, tmp_path):
+    X, _ = blobs
+    with pytest.raises(TypeError, match="callbacks are part of the pretraining's cache key"):
+        make_tiny(IDEC, memory=tmp_path, callbacks=[_Unpicklable()]).fit(X)
+    make_tiny(IDEC, callbacks=[_Unpicklable()]).fit(X)  # without memory they need not pickle

@@ -1,7 +1,9 @@
 """Autoencoder construction and pretraining shared by every autoencoder-based method."""
 
 import dataclasses
+import pickle
 
+import joblib
 import torch
 
 from .._training._criteria import ReconstructionCriterion
@@ -104,6 +106,7 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
     if estimator.memory is None:
         net, history, _ = pretrained_snapshot(None, X, config, config.verbose, settings)
     else:
+        check_hashable_callbacks(config.user_callbacks)
         cached = joblib_memory(estimator.memory).cache(
             pretrained_snapshot, ignore=["X", "verbose"]
         )
@@ -116,6 +119,17 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
         )
         set_torch_rng_state(rng_state, config.device)
     return net.module_, net, history
+
+
+def check_hashable_callbacks(callbacks):
+    """Raise ``TypeError`` unless joblib can hash ``callbacks``, part of the cache key."""
+    try:
+        joblib.hash(callbacks)
+    except (pickle.PicklingError, TypeError, AttributeError) as error:
+        raise TypeError(
+            "With memory set, the callbacks are part of the pretraining's cache key and must "
+            f"pickle; they do not: {error}"
+        ) from error
 
 
 def pretrained_snapshot(X_key, X, config, verbose, settings):

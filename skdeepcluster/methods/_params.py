@@ -58,11 +58,11 @@ PRETRAINING = """pretrain_optimizer : {"adam", "sgd"}, default="adam"
         Cache of the pretrained autoencoder: a joblib ``Memory`` or the path of its folder.
         A fit whose data, pretraining parameters (the above, ``hidden_dims``, the latent size,
         ``pretrain_epochs``, ``pretrain``, the reconstruction loss), ``batch_size``, ``lr``,
-        ``callbacks``, ``random_state`` and ``device`` match an earlier one reads its
-        pretrained network back instead of training it, and ends with the same result. A
-        ``GridSearchCV`` over the clustering parameters (``gamma``, ``beta``, ...) then
-        pretrains once per fold and seed; so do estimators that share an architecture
-        (``WECMMD`` and ``WECGAN``). ``None`` caches nothing."""
+        ``callbacks`` (which must then pickle), ``random_state`` and ``device`` match an
+        earlier one reads its pretrained network back instead of training it, and ends with
+        the same result. A ``GridSearchCV`` over the clustering parameters (``gamma``,
+        ``beta``, ...) then pretrains once per fold and seed; so do estimators that share an
+        architecture (``WECMMD`` and ``WECGAN``). ``None`` caches nothing."""
 
 RUNTIME = """device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where to train. ``"auto"`` uses CUDA when available. Asking for CUDA on a machine
