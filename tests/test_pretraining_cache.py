@@ -170,3 +170,11 @@ def test_callbacks_that_do_not_pickle_get_a_clear_error_with_memory(blobs, tmp_p
     with pytest.raises(TypeError, match="callbacks are part of the pretraining's cache key"):
         make_tiny(IDEC, memory=tmp_path, callbacks=[_Unpicklable()]).fit(X)
     make_tiny(IDEC, callbacks=[_Unpicklable()]).fit(X)  # without memory they need not pickle
+
+
+def test_a_memory_folder_that_is_a_file_is_refused_at_fit(blobs, tmp_path):
+    X, _ = blobs
+    a_file = tmp_path / "cache"
+    a_file.write_text("")
+    with pytest.raises(ValueError, match="is a file"):
+        make_tiny(IDEC, memory=a_file).fit(X)

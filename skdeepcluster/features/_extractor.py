@@ -76,6 +76,7 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
             The fitted transformer.
         """
         check_images(X, self.channels, type(self).__name__)
+        joblib_memory(self.memory)  # a file given as the folder fails here, not at transform
         device = resolve_device(self.device)
         backbone, n_features = self._load_backbone()
         digest = weights_digest(backbone)

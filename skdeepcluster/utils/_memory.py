@@ -16,5 +16,14 @@ def joblib_memory(memory):
     A path-like folder becomes its string first: ``joblib.Memory`` puts a ``joblib``
     sub-folder under a string location but not under a ``pathlib.Path``, so the same folder
     given either way is the same cache.
+
+    Raises
+    ------
+    ValueError
+        If the folder given is an existing file.
     """
-    return check_memory(os.fspath(memory) if isinstance(memory, os.PathLike) else memory)
+    if isinstance(memory, os.PathLike):
+        memory = os.fspath(memory)
+    if isinstance(memory, str) and os.path.exists(memory) and not os.path.isdir(memory):
+        raise ValueError(f"memory must be a folder (or joblib.Memory); {memory!r} is a file.")
+    return check_memory(memory)
