@@ -158,6 +158,8 @@ def pretrained_snapshot(X_key, X, config, verbose, settings):
         Torch's global RNG state after pretraining (:func:`torch_rng_state`).
     """
     config = dataclasses.replace(config, verbose=verbose)
+    # The fit's fork of torch's RNG (isolated_torch_rng) was seeded the same way; seeding again
+    # here makes the cached result a function of its key alone, whoever calls it first.
     torch.manual_seed(config.seed)
     autoencoder = build_autoencoder(
         X.shape[1], settings["hidden_dims"], settings["latent_dim"], init=settings["weight_init"]
