@@ -193,12 +193,13 @@ def test_renamed_dataframe_columns(cls):
         model.predict(frame.rename(columns={"a": "z"}))
 
 
+@pytest.mark.parametrize("value", [1.0, 100.0])
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_constant_rows_warn_instead_of_crashing(cls):
-    X = np.ones((30, 4))
+def test_constant_rows_warn_instead_of_crashing(cls, value):
+    X = np.full((40, 5), value)
     with pytest.warns(ConvergenceWarning):
         labels = make(cls).fit_predict(X)
-    assert labels.shape == (30,)
+    assert labels.shape == (40,)
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

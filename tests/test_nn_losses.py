@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from skdeepcluster._training._cluster_init import fit_latent_clusterer, initial_mixture
 from skdeepcluster.losses import (
     dec_kl_divergence,
     reconstruction_loss,
@@ -130,3 +131,23 @@ def test_mlp_layers_start_glorot_uniform_with_zero_bias():
         assert linear.weight.abs().max().item() <= bound
         assert linear.weight.abs().max().item() > 0.95 * bound  # uniform over the full range
         assert torch.count_nonzero(linear.bias) == 0
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+def test_latent_mixture_does_not_depend_on_where_the_embedding_lies(offset):
+    rng = np.random.RandomState(0)
+    Z = np.concatenate([rng.normal(0, 0.1, (50, 2)), rng.normal(3, 0.1, (50, 2))])
+    reference = fit_latent_clusterer(Z, 2, method="gmm", seed=0, n_init=1)
+    shifted = fit_latent_clusterer((Z + offset).astype(np.float32), 2, method="gmm", seed=0,
+                                   n_init=1)
+    np.testing.assert_allclose(shifted.means_, reference.means_ + offset, rtol=1e-6, atol=1e-3)
+    np.testing.assert_allclose(shifted.covariances_, reference.covariances_, rtol=1e-2)
+    np.testing.assert_array_equal(shifted.predict(Z + offset), reference.predict(Z))
+
+
+def test_latent_mixture_of_a_constant_embedding_far_from_the_origin():
+    Z = np.full((20, 3), 50.0, dtype=np.float32)  # E[z^2] - E[z]^2 < 0 in float32
+    weights, means, variances, labels = initial_mixture(Z, 2, method="gmm", seed=0, n_init=1)
+    assert np.all(variances > 0) and np.all(np.isfinite(means))
+    np.testing.assert_allclose(means, 50.0)
+    assert labels.shape == (20,)

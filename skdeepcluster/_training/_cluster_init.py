@@ -25,10 +25,18 @@ def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
     random_state = seed % (2**32)
     if method == "kmeans":
         return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(Z)
-    return GaussianMixture(
+    # scikit-learn estimates diagonal variances as E[z^2] - E[z]^2, which cancels badly in
+    # float32 when the embedding lies far from the origin: a constant input made every
+    # variance negative and the fit fail. EM on the centred embedding in float64, with the
+    # means shifted back, is the same mixture on Z.
+    Z = np.asarray(Z, dtype=np.float64)
+    offset = Z.mean(axis=0)
+    mixture = GaussianMixture(
         n_clusters, covariance_type="diag", n_init=n_init, reg_covar=1e-5,
         random_state=random_state,
-    ).fit(Z)
+    ).fit(Z - offset)
+    mixture.means_ = mixture.means_ + offset
+    return mixture
 
 
 def initial_mixture(Z, n_components, *, method, seed, n_init):
