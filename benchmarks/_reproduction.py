@@ -334,12 +334,18 @@ def markdown(summaries, device_name, protocol, paper):
     return "\n".join(lines) + "\n"
 
 
-def write_results(runs, summaries, *, protocol, paper, output, title, footnote):
-    """Print the table and write ``<output>.json`` and ``<output>.md``."""
+def write_results(runs, summaries, *, protocol, paper, output, title, footnote,
+                  device_name=None, extra=None):
+    """Print the table and write ``<output>.json`` and ``<output>.md``.
+
+    ``device_name`` defaults to this machine's name of the runs' device; ``extra`` adds
+    entries to the JSON file.
+    """
     device = runs[0]["device"] if runs else "none"
-    device_name = (torch.cuda.get_device_name(torch.device(device))
-                   if device.startswith("cuda") else f"CPU ({cpu_name()}, "
-                   f"{torch.get_num_threads()} torch threads)")
+    if device_name is None:
+        device_name = (torch.cuda.get_device_name(torch.device(device))
+                       if device.startswith("cuda") else f"CPU ({cpu_name()}, "
+                       f"{torch.get_num_threads()} torch threads)")
     table = markdown(summaries, device_name, protocol, paper)
     print("\n" + table)
     output = Path(output)
@@ -354,6 +360,7 @@ def write_results(runs, summaries, *, protocol, paper, output, title, footnote):
         "summaries": summaries,
         "runs": runs,
         "paper_reference": {f"{m} / {d}": v for (m, d), v in paper.items()},
+        **(extra or {}),
     }, indent=2) + "\n")
     md_path.write_text(f"# {title}\n\n{table}\n{footnote}\n")
     print(f"wrote {json_path} and {md_path}")

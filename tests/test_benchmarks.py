@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import _reproduction  # noqa: E402
 import graph_purity  # noqa: E402
+import merge_results  # noqa: E402
 import self_training_speed  # noqa: E402
 import tabular_defaults  # noqa: E402
 
@@ -144,3 +145,44 @@ def test_device_run_scripts_are_valid_bash(script):
     path = Path(__file__).resolve().parents[1] / "benchmarks" / script
     result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def _result_file(path, seeds, acc, *, protocol="paper's, defaults", lr="0.001", extra_param=None):
+    params = {"lr": lr, **({"memory": extra_param} if extra_param else {})}
+    runs = [{"model": "WEC-MMD", "dataset": "mnist", "seed": seed, "acc": a, "nmi": a - 0.1,
+             "fit_seconds": 10.0 * (seed + 1), "device": "cpu", "init_acc": 0.5,
+             "params": {**params, "random_state": str(seed)}} for seed, a in zip(seeds, acc)]
+    path.write_text(json.dumps({
+        "device": "cpu", "device_name": f"CPU ({path.stem})", "protocol": protocol,
+        "versions": {"torch": "x"}, "runs": runs,
+        "summaries": [{"model": "WEC-MMD", "dataset": "mnist", "n_samples": 70000}],
+        "paper_reference": {"WEC-MMD / mnist": [96.74, 92.23]},
+    }))
+    return str(path)
+
+
+def test_merged_seed_files_give_the_median_over_all_seeds(tmp_path):
+    files = [_result_file(tmp_path / "a.json", [0], [0.90]),
+             _result_file(tmp_path / "b.json", [1, 2], [0.96, 0.94], extra_param="None")]
+    merge_results.main(files + ["--output", str(tmp_path / "merged"), "--title", "t"])
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert [r["seed"] for r in merged["runs"]] == [0, 1, 2]
+    (summary,) = merged["summaries"]
+    assert (summary["seeds"], summary["acc_median"], summary["acc_min"]) == (3, 0.94, 0.90)
+    assert summary["n_samples"] == 70000 and merged["merged_from"] == ["a.json", "b.json"]
+    table = (tmp_path / "merged.md").read_text()
+    assert "CPU (a); CPU (b)" in table and "96.74 / 92.23" in table
+    assert "not compared): memory" in table
+
+
+@pytest.mark.parametrize("second, message", [
+    (dict(seeds=[0], acc=[0.9]), "seed 0, is in both"),
+    (dict(seeds=[1], acc=[0.9], lr="0.01"), r"differ in lr \(0.01 / 0.001\)"),
+    (dict(seeds=[1], acc=[0.9], protocol="deviations: x"), "different protocols"),
+])
+def test_files_of_different_runs_are_not_merged(tmp_path, second, message):
+    files = [_result_file(tmp_path / "a.json", [0], [0.9]),
+             _result_file(tmp_path / "b.json", **second)]
+    with pytest.raises(SystemExit, match=message):
+        merge_results.main(files + ["--output", str(tmp_path / "merged"), "--title", "t"])
+    assert not (tmp_path / "merged.json").exists()
