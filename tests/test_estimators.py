@@ -1,5 +1,7 @@
 """Behaviour of the estimators beyond the scikit-learn checks (tiny networks, CPU)."""
 
+import inspect
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -21,6 +23,24 @@ ESTIMATORS = ESTIMATOR_CLASSES
 
 def make(cls, **params):
     return make_tiny(cls, **{"max_epochs": 3, **params})
+
+
+# The parameter names that mean the same thing in every estimator (issue 2's contract).
+COMMON_PARAMETERS = {
+    "n_clusters", "latent_dim", "hidden_dims", "pretrain_epochs", "max_epochs", "batch_size",
+    "lr", "pretrain_optimizer", "pretrain_lr", "weight_init", "memory", "callbacks", "device",
+    "random_state", "verbose",
+}
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_common_parameter_names_and_keyword_only_signature(cls):
+    # AEKMeans has no training after the autoencoder, so a max_epochs would do nothing.
+    expected = COMMON_PARAMETERS - ({"max_epochs"} if cls is AEKMeans else set())
+    assert expected <= set(cls().get_params())
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert parameters[0].name == "n_clusters"
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters[1:])
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
