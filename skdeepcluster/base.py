@@ -214,9 +214,9 @@ class BaseDeepClusterer(
             raise ValueError(
                 f"n_clusters={self.n_clusters} must be <= n_samples={X.shape[0]}."
             )
-        if isinstance(self.hidden_dims, str) or not all(
-            isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1
-            for d in self.hidden_dims
+        dims = self.hidden_dims
+        if isinstance(dims, str) or getattr(dims, "ndim", 1) != 1 or not all(
+            isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dims
         ):
             raise ValueError(
                 f"hidden_dims must be a sequence of positive ints; got {self.hidden_dims!r}."

@@ -112,7 +112,11 @@ def test_callback_monitoring_a_validation_score_gets_a_clear_error():
         make(IDEC, callbacks=[EarlyStopping()]).fit(good_X())
 
 
-@pytest.mark.parametrize("hidden_dims", [(0,), (8, -1), (4.5,), ((2, 2),), "abc", (True,), (8, True), ((2, 2), 3)])
+@pytest.mark.parametrize(
+    "hidden_dims",
+    [(0,), (8, -1), (4.5,), ((2, 2),), "abc", (True,), (8, True), ((2, 2), 3), np.array(5),
+     np.ones((2, 2), dtype=int)],
+)
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_bad_hidden_dims(cls, hidden_dims):
     with pytest.raises((ValueError, InvalidParameterError), match="hidden_dims"):
