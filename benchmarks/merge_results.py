@@ -3,8 +3,9 @@
 A CPU fit of WEC or IDEC on MNIST-70k takes hours, so the seeds of a protocol are often run
 as separate commands (``--seeds 0``, ``--seeds 1``, ...), each writing its own
 ``<output>.json``. This script reads such files, checks that they ran the same protocol with
-the same parameters (only ``random_state`` may differ; a parameter that an older file lacks
-is listed, not compared) and that no seed of a model appears twice, recomputes the median,
+the same parameters (only ``random_state`` and ``memory``, the pretraining cache folder whose
+hits give the same fit, may differ; a parameter that an older file lacks is listed, not
+compared) and that no seed of a model appears twice, recomputes the median,
 min and max over all seeds, and writes ``<output>.json`` and ``<output>.md`` in the format of
 the reproduction scripts, with the source files and every device they ran on named.
 
@@ -21,6 +22,10 @@ import json
 from pathlib import Path
 
 from _reproduction import summarize, write_results
+
+# Parameters that may differ between merged runs: the seed, and the pretraining cache folder
+# (``--memory``; a fit that reads its pretraining from the cache is the fit that wrote it).
+NOT_COMPARED = ("random_state", "memory")
 
 
 def read(paths):
@@ -43,7 +48,7 @@ def check_compatible(results, paths):
     for path, result in zip(paths, results):
         for row in result["runs"]:
             key = (row["model"], row["dataset"])
-            params = {k: v for k, v in row["params"].items() if k != "random_state"}
+            params = {k: v for k, v in row["params"].items() if k not in NOT_COMPARED}
             first = by_model.setdefault(key, {"params": params, "seeds": {}, "path": path})
             if row["seed"] in first["seeds"]:
                 raise SystemExit(

@@ -147,8 +147,8 @@ def test_device_run_scripts_are_valid_bash(script):
     assert result.returncode == 0, result.stderr
 
 
-def _result_file(path, seeds, acc, *, protocol="paper's, defaults", lr="0.001", extra_param=None):
-    params = {"lr": lr, **({"memory": extra_param} if extra_param else {})}
+def _result_file(path, seeds, acc, *, protocol="paper's, defaults", lr="0.001", extra=None):
+    params = {"lr": lr, **(extra or {})}
     runs = [{"model": "WEC-MMD", "dataset": "mnist", "seed": seed, "acc": a, "nmi": a - 0.1,
              "fit_seconds": 10.0 * (seed + 1), "device": "cpu", "init_acc": 0.5,
              "params": {**params, "random_state": str(seed)}} for seed, a in zip(seeds, acc)]
@@ -163,7 +163,7 @@ def _result_file(path, seeds, acc, *, protocol="paper's, defaults", lr="0.001", 
 
 def test_merged_seed_files_give_the_median_over_all_seeds(tmp_path):
     files = [_result_file(tmp_path / "a.json", [0], [0.90]),
-             _result_file(tmp_path / "b.json", [1, 2], [0.96, 0.94], extra_param="None")]
+             _result_file(tmp_path / "b.json", [1, 2], [0.96, 0.94], extra={"tol": "0.001"})]
     merge_results.main(files + ["--output", str(tmp_path / "merged"), "--title", "t"])
     merged = json.loads((tmp_path / "merged.json").read_text())
     assert [r["seed"] for r in merged["runs"]] == [0, 1, 2]
@@ -172,7 +172,15 @@ def test_merged_seed_files_give_the_median_over_all_seeds(tmp_path):
     assert summary["n_samples"] == 70000 and merged["merged_from"] == ["a.json", "b.json"]
     table = (tmp_path / "merged.md").read_text()
     assert "CPU (a); CPU (b)" in table and "96.74 / 92.23" in table
-    assert "not compared): memory" in table
+    assert "not compared): tol" in table
+
+
+def test_runs_that_differ_only_in_the_pretraining_cache_folder_are_merged(tmp_path):
+    files = [_result_file(tmp_path / "a.json", [0], [0.90], extra={"memory": "None"}),
+             _result_file(tmp_path / "b.json", [1], [0.96], extra={"memory": "'/tmp/cache'"})]
+    merge_results.main(files + ["--output", str(tmp_path / "merged"), "--title", "t"])
+    (summary,) = json.loads((tmp_path / "merged.json").read_text())["summaries"]
+    assert summary["seeds"] == 2
 
 
 @pytest.mark.parametrize("second, message", [
