@@ -79,8 +79,9 @@ _NOTES = """The objective of the joint phase is Eq. (9),
     ``pretrain_epochs=300``) instead of the default Adam, MNIST-70k (seed 0, refresh every
     140 mini-batches) gave WEC-MMD ACC 94.86 and WEC-GAN 92.96, from initial centroids at
     91.50 instead of 81.78 (``wec_mnist_{mmd,gan}_dec_keras_pretraining_cpu.md``). Seeds 2-3
-    of the same protocol started at 86.9 / 86.2 and ended at 88.6 / 88.5 (WEC-MMD), so the
-    median of seeds 0-3 is 91.74 (``wec_mnist_dec_keras_pretraining_seeds0-3_cpu.md``)."""
+    of the same protocol started at 86.9 / 86.2 and ended at 88.6 / 88.5 (WEC-MMD), seed 4 at
+    91.82 and 95.18, so the median of seeds 0-4 is 94.86
+    (``wec_mnist_dec_keras_pretraining_seeds0-4_cpu.md``)."""
 
 _REFERENCE = """J. Cai, Y. Zhang, S. Wang, J. Fan, W. Guo. Wasserstein Embedding Learning for Deep
     Clustering: A Generative Approach. IEEE Transactions on Multimedia."""
