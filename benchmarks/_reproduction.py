@@ -283,6 +283,8 @@ def run(models, args, overrides):
                         cached_pretrainings(args.memory) == cached_before
                     )
                 row["epochs"] = model.n_iter_
+                if hasattr(model, "converged_"):  # DEC, IDEC and WEC stop early at tol
+                    row["converged"] = bool(model.converged_)
                 model_runs.append(row)
             runs += model_runs
             summaries.append({"model": label, "dataset": dataset,

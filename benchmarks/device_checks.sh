@@ -87,10 +87,9 @@ step feature_speed 120 "$PYTHON" benchmarks/feature_speed.py --device "$DEVICE" 
 step wec_mmd_mnist 240 "$PYTHON" benchmarks/reproduce_wec.py --datasets mnist --models WEC-MMD \
     --seeds 0 --device "$DEVICE" --data-home "$DATA_HOME" "${SMALL[@]}" \
     --output "benchmarks/results/wec_mnist_mmd_seed0_$SUFFIX"
-step idec_mnist 180 "$PYTHON" benchmarks/reproduce_idec.py --dataset mnist --seeds 0 \
-    --device "$DEVICE" --data-home "$DATA_HOME" \
-    "${SMALL[@]}" \
-    --output "benchmarks/results/idec_mnist_seed0_$SUFFIX.json"
+step idec_mnist 180 "$PYTHON" benchmarks/reproduce_idec.py --datasets mnist --models IDEC \
+    --seeds 0 --device "$DEVICE" --data-home "$DATA_HOME" "${SMALL[@]}" \
+    --output "benchmarks/results/idec_mnist_seed0_$SUFFIX"
 step dvae_mnist 240 "$PYTHON" benchmarks/reproduce_gmvae.py --datasets mnist --models DVAE \
     --seeds 0 --device "$DEVICE" --data-home "$DATA_HOME" "${SMALL[@]}" \
     --output "benchmarks/results/gmvae_mnist_dvae_seed0_$SUFFIX"

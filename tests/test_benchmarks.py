@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import _reproduction  # noqa: E402
 import graph_purity  # noqa: E402
 import merge_results  # noqa: E402
+import reproduce_idec  # noqa: E402
 import self_training_speed  # noqa: E402
 import tabular_defaults  # noqa: E402
 
@@ -61,6 +62,31 @@ def test_models_sharing_a_pretraining_through_memory_say_which_read_it(tmp_path)
     assert [s["pretrainings_from_cache"] for s in summaries] == [0, 2]
     table = _reproduction.markdown(summaries, "cpu", "test", {})
     assert "2 of 2 without pretraining: read from the cache" in table
+
+
+def test_idec_protocol_caps_clustering_at_20000_mini_batches_of_each_data_set():
+    assert reproduce_idec.paper_protocol(70_000)["max_epochs"] == 73  # 274 batches an epoch
+    assert reproduce_idec.paper_protocol(9_298)["max_epochs"] == 541  # USPS: 37 batches
+
+
+def test_idec_script_runs_the_papers_clustering_after_the_chosen_pretraining(tmp_path):
+    common = ["--datasets", "digits", "--n-samples", "120", "--seeds", "0", "--device", "cpu",
+              "--max-epochs", "1", "--pretrain-epochs", "1"]
+    reproduce_idec.main(common + ["--output", str(tmp_path / "paper")])
+    reproduce_idec.main(common + ["--pretraining", "dec-keras", "--models", "IDEC",
+                                  "--output", str(tmp_path / "keras")])
+    paper = json.loads((tmp_path / "paper.json").read_text())
+    keras = json.loads((tmp_path / "keras.json").read_text())
+    assert [r["model"] for r in paper["runs"]] == ["IDEC", "DEC"]
+    for row in paper["runs"] + keras["runs"]:
+        assert {k: row["params"][k] for k in ("update_interval", "batch_size", "tol", "max_epochs",
+                                                "pretrain_epochs")} == {
+            "update_interval": "140", "batch_size": "256", "tol": "0.001", "max_epochs": "1",
+            "pretrain_epochs": "1"}
+        assert row["epochs"] == 1 and row["converged"] in (True, False)
+    assert paper["runs"][0]["params"]["pretrain_optimizer"] == "'adam'"
+    assert keras["runs"][0]["params"]["pretrain_optimizer"] == "'sgd'"
+    assert keras["protocol"].startswith("deviations: DEC-Keras pretraining (pretrain_optimizer=")
 
 
 @pytest.mark.parametrize("make_model", [
