@@ -32,6 +32,8 @@ from .utils._torch import (
 
 # float32 squares overflow above ~1.8e19; reconstruction losses square the input.
 _MAX_ABS_INPUT = 1e15
+# A feature range below which a collapse is blamed on the data's scale (see _warn_if_collapsed).
+_SMALL_SPREAD = 1e-3
 
 
 def check_magnitude(X):
@@ -207,7 +209,7 @@ class BaseDeepClusterer(
         self.history_ = result.history
         self.n_iter_ = result.n_iter
         self.labels_ = self._predict_proba_array(X).argmax(axis=1)
-        self._warn_if_collapsed(self.labels_)
+        self._warn_if_collapsed(self.labels_, X)
 
     def _check_input_against_params(self, X):
         if self.n_clusters > X.shape[0]:
@@ -240,16 +242,28 @@ class BaseDeepClusterer(
     def _fit_torch(self, X, config):
         """Build and train the modules on device tensor ``X``; return a :class:`FitResult`."""
 
-    def _warn_if_collapsed(self, labels):
+    def _warn_if_collapsed(self, labels, X):
+        """Warn when fewer than ``n_clusters`` clusters received samples, saying why if the
+        training data ``X`` explains it (no variation, or too little for the networks)."""
         n_found = np.unique(labels).size
-        if n_found < self.n_clusters:
-            warnings.warn(
-                f"Only {n_found} of n_clusters={self.n_clusters} clusters received samples: "
-                "the clustering collapsed. Try another random_state, more pretraining, or "
-                "fewer clusters.",
-                ConvergenceWarning,
-                stacklevel=5,  # the caller of fit (through _fit_context)
+        if n_found >= self.n_clusters:
+            return
+        spread = float(np.ptp(X, axis=0).max())
+        if spread == 0.0:
+            advice = "Every sample of X is the same: there is nothing to cluster."
+        elif spread < _SMALL_SPREAD:
+            advice = (
+                f"X's features vary by at most {spread:.3g}, too little for networks that "
+                "start at unit scale. Rescale the data (e.g. StandardScaler or MinMaxScaler)."
             )
+        else:
+            advice = "Try another random_state, more pretraining, or fewer clusters."
+        warnings.warn(
+            f"Only {n_found} of n_clusters={self.n_clusters} clusters received samples: "
+            f"the clustering collapsed. {advice}",
+            ConvergenceWarning,
+            stacklevel=5,  # the caller of fit (through _fit_context)
+        )
 
     # ---------------------------------------------------------------- inference
 

@@ -201,7 +201,7 @@ def test_renamed_dataframe_columns(cls):
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_constant_rows_warn_instead_of_crashing(cls, value):
     X = np.full((40, 5), value)
-    with pytest.warns(ConvergenceWarning):
+    with pytest.warns(ConvergenceWarning, match="nothing to cluster"):
         labels = make(cls).fit_predict(X)
     assert labels.shape == (40,)
 
@@ -215,9 +215,9 @@ def test_duplicate_rows_are_clustered_together(cls):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_tiny_magnitudes_do_not_produce_nan(cls):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+def test_tiny_magnitudes_collapse_with_advice_to_rescale_and_no_nan(cls):
+    advice = r"vary by at most [0-9.]+e-3[01], .* Rescale the data"
+    with pytest.warns(ConvergenceWarning, match=advice):
         model = make(cls).fit(good_X() * 1e-30)
     assert np.isfinite(model.predict_proba(good_X() * 1e-30)).all()
 
