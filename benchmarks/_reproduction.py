@@ -9,6 +9,7 @@ results.
 
 import argparse
 import ast
+import functools
 import json
 import os
 import statistics
@@ -48,8 +49,12 @@ LOADERS = {"mnist": load_mnist, "usps": load_usps, "coil20": load_coil20,
 PIXEL_DATASETS = {"mnist", "coil20"}
 
 
+@functools.lru_cache(maxsize=1)  # a script that reads a set's size before run() loads it once
 def load(dataset, data_home, n_samples=None):
-    """``(X, y)`` of a benchmark set in [0, 1], float32; optionally a seeded subsample."""
+    """``(X, y)`` of a benchmark set in [0, 1], float32; optionally a seeded subsample.
+
+    The last set loaded is cached: callers share its arrays and must not modify them.
+    """
     X, y = LOADERS[dataset](data_home=data_home, download_if_missing=False, return_X_y=True)
     X = (X / 255.0 if dataset in PIXEL_DATASETS else X).astype(np.float32)
     if n_samples is not None and n_samples < X.shape[0]:
