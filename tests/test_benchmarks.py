@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import _reproduction  # noqa: E402
 import graph_purity  # noqa: E402
+import kmeans_restarts  # noqa: E402
 import merge_results  # noqa: E402
 import reproduce_idec  # noqa: E402
 import self_training_speed  # noqa: E402
@@ -62,6 +63,28 @@ def test_models_sharing_a_pretraining_through_memory_say_which_read_it(tmp_path)
     assert [s["pretrainings_from_cache"] for s in summaries] == [0, 2]
     table = _reproduction.markdown(summaries, "cpu", "test", {})
     assert "2 of 2 without pretraining: read from the cache" in table
+
+
+def test_kmeans_restarts_reads_each_cached_pretraining_and_reports_its_optima(tmp_path):
+    tiny = dict(hidden_dims=(8,), pretrain_epochs=1, max_epochs=1)
+    args = _reproduction.common_arguments("test", ["digits"], "out").parse_args(
+        ["--n-samples", "150", "--seeds", "0", "1", "--device", "cpu", "--memory", str(tmp_path)]
+    )
+    _reproduction.run([("WEC-MMD", WECMMD, tiny)], args, overrides={})
+    kmeans_restarts.main(["--memory", str(tmp_path), "--dataset", "digits", "--n-samples", "150",
+                          "--n-init", "1", "5", "--repeats", "2", "--single-restarts", "4",
+                          "--output", str(tmp_path / "report")])
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["n_samples"] == 150 and len(report["pretrainings"]) == 2  # one per seed
+    for found in report["pretrainings"].values():
+        assert [(f["n_init"], f["random_state"]) for f in found["fits"]] == [
+            (1, 0), (1, 1), (5, 0), (5, 1)
+        ]
+        inertias = [r["inertia"] for r in found["single_restarts"]]
+        assert len(inertias) == 4 and inertias == sorted(inertias)
+        assert found["lowest_inertia"]["inertia"] == min(f["inertia"] for f in found["fits"])
+        confusion = np.array(found["confusion_of_lowest_inertia"])
+        assert confusion.shape == (10, 10) and confusion.sum() == 150
 
 
 def test_idec_protocol_caps_clustering_at_20000_mini_batches_of_each_data_set():
