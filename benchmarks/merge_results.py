@@ -3,9 +3,9 @@
 A CPU fit of WEC or IDEC on MNIST-70k takes hours, so the seeds of a protocol are often run
 as separate commands (``--seeds 0``, ``--seeds 1``, ...), each writing its own
 ``<output>.json``. This script reads such files, checks that they ran the same protocol with
-the same parameters (only ``random_state`` and ``memory``, the pretraining cache folder whose
-hits give the same fit, may differ; a parameter that an older file lacks is listed, not
-compared) and that no seed of a model appears twice, recomputes the median,
+the same parameters (only ``random_state``, ``memory``, the pretraining cache folder whose
+hits give the same fit, and ``verbose`` may differ; a parameter that an older file lacks is
+listed, not compared) and that no seed of a model appears twice, recomputes the median,
 min and max over all seeds, and writes ``<output>.json`` and ``<output>.md`` in the format of
 the reproduction scripts, with the source files and every device they ran on named.
 
@@ -19,13 +19,31 @@ Example::
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from _reproduction import summarize, write_results
 
-# Parameters that may differ between merged runs: the seed, and the pretraining cache folder
-# (``--memory``; a fit that reads its pretraining from the cache is the fit that wrote it).
-NOT_COMPARED = ("random_state", "memory")
+# Parameters that may differ between merged runs: the seed, the pretraining cache folder
+# (``--memory``; a fit that reads its pretraining from the cache is the fit that wrote it) and
+# ``verbose`` (``--set verbose=2`` changes what a fit prints, not what it computes).
+NOT_COMPARED = ("random_state", "memory", "verbose")
+PROTOCOL_DEVIATIONS = "deviations: "
+
+
+def comparable_protocol(protocol):
+    """``protocol`` without the ``--set`` deviations of the parameters in ``NOT_COMPARED``.
+
+    >>> comparable_protocol("deviations: max_epochs=20 (paper: 200), verbose=2")
+    'deviations: max_epochs=20 (paper: 200)'
+    >>> comparable_protocol("deviations: verbose=2")
+    "paper's, defaults"
+    """
+    if not protocol.startswith(PROTOCOL_DEVIATIONS):
+        return protocol
+    deviations = re.split(r", (?![^(]*\))", protocol[len(PROTOCOL_DEVIATIONS):])  # not in (...)
+    kept = [d for d in deviations if d.split("=", 1)[0] not in NOT_COMPARED]
+    return PROTOCOL_DEVIATIONS + ", ".join(kept) if kept else "paper's, defaults"
 
 
 def read(paths):
@@ -41,7 +59,7 @@ def check_compatible(results, paths):
     unshared : list of str
         Parameters that some runs of a model record and others do not (older files).
     """
-    protocols = {r["protocol"] for r in results}
+    protocols = {comparable_protocol(r["protocol"]) for r in results}
     if len(protocols) > 1:
         raise SystemExit(f"the files ran different protocols: {sorted(protocols)}")
     by_model, unshared = {}, set()
@@ -110,7 +128,8 @@ def main(argv=None):
         + "\nThe last column is the paper's number, for reference only."
     )
     write_results(
-        runs, summaries, protocol=results[0]["protocol"], paper=paper_reference(results),
+        runs, summaries, protocol=comparable_protocol(results[0]["protocol"]),
+        paper=paper_reference(results),
         output=args.output, title=args.title, footnote=footnote,
         device_name="; ".join(device_names),
         extra={"merged_from": [Path(p).name for p in args.files],

@@ -232,6 +232,17 @@ def test_runs_that_differ_only_in_the_pretraining_cache_folder_are_merged(tmp_pa
     assert summary["seeds"] == 2
 
 
+def test_runs_that_differ_only_in_verbosity_are_merged_without_it_in_the_protocol(tmp_path):
+    protocol = "deviations: DEC-Keras pretraining (a=1, b=2), max_epochs=20 (paper: 200)"
+    files = [_result_file(tmp_path / "a.json", [0], [0.90], protocol=protocol),
+             _result_file(tmp_path / "b.json", [1], [0.96], protocol=protocol + ", verbose=2",
+                          extra={"verbose": "2"})]
+    merge_results.main(files + ["--output", str(tmp_path / "merged"), "--title", "t"])
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert merged["protocol"] == protocol and merged["summaries"][0]["seeds"] == 2
+    assert merge_results.comparable_protocol("deviations: verbose=2") == "paper's, defaults"
+
+
 @pytest.mark.parametrize("second, message", [
     (dict(seeds=[0], acc=[0.9]), "seed 0, is in both"),
     (dict(seeds=[1], acc=[0.9], lr="0.01"), r"differ in lr \(0.01 / 0.001\)"),
