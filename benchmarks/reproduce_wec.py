@@ -13,8 +13,8 @@ comparison.
 Each refresh embeds the whole data set, 55 times per epoch on MNIST-70k: cheap on a GPU, hours
 on a CPU, where ``--set update_interval=140`` (IDEC's schedule) is the affordable deviation;
 from a good start it costs accuracy (WEC-MMD 0.6 / 0.8 ACC on MNIST seeds 1 / 4 after 20
-epochs, WEC-GAN 0.7 on seed 4), from seed 2's poor start it did 2.5 points better
-(``docs/results.md``).
+epochs, WEC-GAN 1.2 / 0.7 on seeds 1 / 4 after 10 / 20), from seed 2's poor start it did 2.5
+points better (``docs/results.md``).
 
 ``--ablations`` adds Table V's degraded models on each dataset: ``beta=0`` (no penalty) and
 ``gamma=0`` (no clustering loss; KMeans on the final embedding) for each variant.
