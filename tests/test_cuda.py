@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 
+from skdeepcluster.features import ResNetFeatures
+
 from ._configs import ESTIMATOR_CLASSES, make_tiny
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -66,6 +68,42 @@ def test_cuda_fitted_model_predicts_the_same_in_a_cpu_only_process(cls, blobs, t
     assert result.stdout.strip().splitlines()[-1] == "cpu"
     np.testing.assert_array_equal(np.load(paths[2]), model.predict(X))
     np.testing.assert_allclose(np.load(paths[3]), model.predict_proba(X), atol=1e-4)
+
+
+# Unpickles a feature extractor in a process that sees no GPU and saves its features.
+TRANSFORM_IN_CPU_ONLY_PROCESS = """
+import pickle, sys, warnings
+import numpy as np, torch
+assert not torch.cuda.is_available()
+model_path, data_path, features_path = sys.argv[1:]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    with open(model_path, "rb") as file:
+        extractor = pickle.load(file)
+np.save(features_path, extractor.transform(np.load(data_path)))
+print(extractor.device_)
+"""
+
+
+def test_cuda_fitted_feature_extractor_transforms_in_a_cpu_only_process(tmp_path):
+    images = np.random.RandomState(0).randint(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    extractor = ResNetFeatures(arch="resnet18", input_size=32, device="cuda", random_state=0)
+    features = extractor.fit(images).transform(images)
+    paths = [tmp_path / name for name in ("extractor.pkl", "images.npy", "features.npy")]
+    paths[0].write_bytes(pickle.dumps(extractor))
+    np.save(paths[1], images)
+    assert next(extractor.backbone_.parameters()).is_cuda
+    result = subprocess.run(
+        [sys.executable, "-c", TRANSFORM_IN_CPU_ONLY_PROCESS, *map(str, paths)],
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "cpu"
+    # cuDNN's TF32 convolutions against the CPU's float32 ones
+    scale = np.abs(features).max()
+    np.testing.assert_allclose(np.load(paths[2]), features, rtol=1e-2, atol=1e-2 * scale)
 
 
 def test_cuda_tensor_input_is_accepted(blobs):

@@ -369,3 +369,25 @@ def test_model_marked_as_cuda_unpickles_on_cpu_only_machine(blobs):
         restored = pickle.loads(pickle.dumps(model))
     assert str(restored.net_.device) == "cpu"
     np.testing.assert_array_equal(restored.predict(X), expected)
+
+
+class _NoRawStorageUnpickler(__import__("pickle").Unpickler):
+    """Refuses tensor storages in the outer pickle stream: on a CPU-only machine, a CUDA
+    storage there cannot be loaded, since only skorch's own stream is mapped to the CPU."""
+
+    def find_class(self, module, name):
+        if (module, name) == ("torch.storage", "_load_from_bytes"):
+            raise AssertionError("a tensor is pickled outside skorch's device mapping")
+        return super().find_class(module, name)
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_pickle_maps_every_tensor_through_skorch(cls, blobs):
+    import io
+    import pickle
+
+    X, _ = blobs
+    user_scheduler = LRScheduler("StepLR", step_size=1)  # holds the optimizer once fitted
+    model = make(cls, callbacks=[user_scheduler]).fit(X)
+    restored = _NoRawStorageUnpickler(io.BytesIO(pickle.dumps(model))).load()
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))

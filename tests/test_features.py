@@ -164,6 +164,20 @@ def test_fitted_transformer_pickles(images, source):
     np.testing.assert_array_equal(clone(extractor).fit(images).transform(images), features)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_transformer_marked_as_cuda_unpickles_on_the_cpu(images, source):
+    import copy
+
+    extractor, features = source
+    marked = copy.copy(extractor)
+    marked.device_ = torch.device("cuda:0")  # what a CUDA fit records
+    with pytest.warns(UserWarning, match="runs on the CPU instead"):
+        restored = pickle.loads(pickle.dumps(marked))
+    assert restored.device_ == torch.device("cpu")
+    assert marked.backbone_ is extractor.backbone_  # pickling left the live model alone
+    np.testing.assert_array_equal(restored.transform(images), features)
+
+
 # -------------------------------------------------------------------------------- image input
 
 def test_layouts_dtypes_and_grayscale_agree(source):

@@ -5,6 +5,12 @@ from skorch import NeuralNet
 
 from ._data import DeviceBatchIterator
 
+# State that can hold device tensors besides skorch's own ``module_``, ``criterion_`` and
+# ``optimizer_``: the ``module`` and ``criterion`` instances the net is built with (the same
+# objects as ``module_`` and ``criterion_``) and the callbacks (an LR scheduler holds the
+# optimizer). Prefixes, as in skorch's ``cuda_dependent_attributes_``.
+DEVICE_STATE_PREFIXES = ("module", "criterion", "optimizer", "callbacks")
+
 
 class PhaseNet(NeuralNet):
     """A skorch ``NeuralNet`` whose criterion returns named loss terms.
@@ -18,10 +24,13 @@ class PhaseNet(NeuralNet):
     * losses are accumulated on the device and moved to the host once per epoch (skorch calls
       ``.item()`` on every batch, a host synchronisation per step). The per-batch
       ``train_loss`` entries of the history are written at the end of the epoch, and every term
-      ``t`` is recorded per epoch as ``train_t``.
+      ``t`` is recorded per epoch as ``train_t``;
+    * pickling sends all of :data:`DEVICE_STATE_PREFIXES` through skorch's device mapping,
+      not only the attributes skorch registers: skorch pickles the ``module`` and
+      ``criterion`` instances and the callbacks as they are, so a net fitted on CUDA would
+      hold raw CUDA storages that no CPU-only machine can unpickle.
 
-    Everything else (callbacks, history, optimizers, ``set_params`` routing, pickling) is
-    skorch's own.
+    Everything else (callbacks, history, optimizers, ``set_params`` routing) is skorch's own.
     """
 
     def __init__(self, module, criterion, *args, **kwargs):
@@ -29,6 +38,16 @@ class PhaseNet(NeuralNet):
         kwargs.setdefault("iterator_train__shuffle", True)
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion, *args, **kwargs)
+
+    def __getstate__(self):
+        registered = self.cuda_dependent_attributes_
+        self.cuda_dependent_attributes_ = [*registered, *DEVICE_STATE_PREFIXES]
+        try:
+            state = super().__getstate__()
+        finally:
+            self.cuda_dependent_attributes_ = registered
+        state["cuda_dependent_attributes_"] = registered
+        return state
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)

@@ -5,7 +5,9 @@ validates parameters and images, places the network on its device in the request
 runs batched inference, and optionally caches the features on disk.
 """
 
+import copy
 import numbers
+import warnings
 from abc import ABCMeta, abstractmethod
 
 import joblib
@@ -125,6 +127,30 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
                 x = x.to(dtype=dtype, memory_format=memory_format)
                 features[start:stop] = self.backbone_(x).float().cpu().numpy()
         return features
+
+    def __getstate__(self):
+        # Pickle the backbone from the CPU so that a model fitted on CUDA unpickles on a
+        # machine without it (a CUDA tensor in a pickle loads only where CUDA is available).
+        state = dict(super().__getstate__())  # Python's default is the live __dict__
+        if "backbone_" in state and self.device_.type != "cpu":
+            state["backbone_"] = copy.deepcopy(self.backbone_).cpu()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "backbone_" not in state or self.device_.type == "cpu":
+            return
+        try:
+            self.device_ = resolve_device(self.device_)
+        except ValueError:
+            warnings.warn(
+                f"{type(self).__name__} was fitted on {self.device_}, which this machine does "
+                "not have: the backbone runs on the CPU instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.device_ = torch.device("cpu")
+        self.backbone_.to(self.device_)
 
     @property
     def _n_features_out(self):
