@@ -74,8 +74,9 @@ class ClusteringProgress(Callback):
     (VaDE) or the classifier trained on its pseudo-labels (DVAE, DGG). Comparing the initial
     ACC with the final one separates what pretraining gives from what the clustering phase
     adds. The estimator copies user callbacks into every phase; this one's copies are itself,
-    so ``acc`` and ``trace`` are what it saw. Each reading is also printed as it is taken, so
-    a long run that is cut short still shows how far it got.
+    so ``acc`` and ``trace`` are what it saw. Each reading is also printed as it is taken, with
+    the seconds since the fit's first trained phase began (the pretraining, unless read from
+    the cache), so a long run that is cut short still shows how far it got and how fast.
 
     Parameters
     ----------
@@ -88,7 +89,9 @@ class ClusteringProgress(Callback):
 
     def __init__(self, X, y, trace_every=0):
         self.X, self.y, self.trace_every = X, y, trace_every
-        self.acc, self.trace = None, []
+        # Set when the first phase begins: the pretraining cache's key, which holds the
+        # callbacks, is taken before that and must not see a clock.
+        self.acc, self.trace, self.started = None, [], None
 
     def __deepcopy__(self, memo):
         return self
@@ -112,10 +115,12 @@ class ClusteringProgress(Callback):
         return None
 
     def on_train_begin(self, net, **kwargs):
+        if self.started is None:
+            self.started = time.perf_counter()
         labels = self._labels(net.module_)
         if labels is not None:
             self.acc = clustering_accuracy(self.y, labels)
-            print(json.dumps({"init_acc": self.acc}), flush=True)
+            self._print({"init_acc": self.acc})
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
@@ -124,7 +129,11 @@ class ClusteringProgress(Callback):
         labels = self._labels(net.module_)
         if labels is not None:
             self.trace.append((epoch, clustering_accuracy(self.y, labels)))
-            print(json.dumps({"epoch": epoch, "acc": self.trace[-1][1]}), flush=True)
+            self._print({"epoch": epoch, "acc": self.trace[-1][1]})
+
+    def _print(self, reading):
+        seconds = round(time.perf_counter() - self.started, 1)
+        print(json.dumps({**reading, "seconds": seconds}), flush=True)
 
 
 def parameter_setting(text):
