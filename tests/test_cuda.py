@@ -51,23 +51,33 @@ def test_fit_on_cuda_returns_host_arrays(cls, blobs):
     np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
-def test_cuda_fitted_model_predicts_the_same_in_a_cpu_only_process(cls, blobs, tmp_path):
-    X, _ = blobs
-    model = make(cls).fit(X)
-    paths = [tmp_path / name for name in ("model.pkl", "X.npy", "labels.npy", "proba.npy")]
-    paths[0].write_bytes(pickle.dumps(model))
-    np.save(paths[1], X)
+def unpickle_in_cpu_only_process(script, fitted, data, n_outputs, tmp_path):
+    """Run ``script`` on the pickled ``fitted`` and ``data`` in a process that sees no GPU;
+    check that it ran on the CPU and return the ``n_outputs`` arrays it saved."""
+    paths = [tmp_path / "fitted.pkl", tmp_path / "data.npy"]
+    paths += [tmp_path / f"output{i}.npy" for i in range(n_outputs)]
+    paths[0].write_bytes(pickle.dumps(fitted))
+    np.save(paths[1], data)
     result = subprocess.run(
-        [sys.executable, "-c", PREDICT_IN_CPU_ONLY_PROCESS, *map(str, paths)],
+        [sys.executable, "-c", script, *map(str, paths)],
         env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "cpu"
-    np.testing.assert_array_equal(np.load(paths[2]), model.predict(X))
-    np.testing.assert_allclose(np.load(paths[3]), model.predict_proba(X), atol=1e-4)
+    return [np.load(path) for path in paths[2:]]
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_cuda_fitted_model_predicts_the_same_in_a_cpu_only_process(cls, blobs, tmp_path):
+    X, _ = blobs
+    model = make(cls).fit(X)
+    labels, proba = unpickle_in_cpu_only_process(
+        PREDICT_IN_CPU_ONLY_PROCESS, model, X, 2, tmp_path
+    )
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
 
 
 # Unpickles a feature extractor in a process that sees no GPU and saves its features.
@@ -89,21 +99,13 @@ def test_cuda_fitted_feature_extractor_transforms_in_a_cpu_only_process(tmp_path
     images = np.random.RandomState(0).randint(0, 256, (4, 32, 32, 3), dtype=np.uint8)
     extractor = ResNetFeatures(arch="resnet18", input_size=32, device="cuda", random_state=0)
     features = extractor.fit(images).transform(images)
-    paths = [tmp_path / name for name in ("extractor.pkl", "images.npy", "features.npy")]
-    paths[0].write_bytes(pickle.dumps(extractor))
-    np.save(paths[1], images)
     assert next(extractor.backbone_.parameters()).is_cuda
-    result = subprocess.run(
-        [sys.executable, "-c", TRANSFORM_IN_CPU_ONLY_PROCESS, *map(str, paths)],
-        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
-        capture_output=True,
-        text=True,
+    (restored_features,) = unpickle_in_cpu_only_process(
+        TRANSFORM_IN_CPU_ONLY_PROCESS, extractor, images, 1, tmp_path
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "cpu"
     # cuDNN's TF32 convolutions against the CPU's float32 ones
     scale = np.abs(features).max()
-    np.testing.assert_allclose(np.load(paths[2]), features, rtol=1e-2, atol=1e-2 * scale)
+    np.testing.assert_allclose(restored_features, features, rtol=1e-2, atol=1e-2 * scale)
 
 
 def test_cuda_tensor_input_is_accepted(blobs):
