@@ -7,13 +7,16 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.sparse
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_checks
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import estimator_checks_generator, parametrize_with_checks
+from sklearn.utils.validation import check_is_fitted
 
 from skdeepcluster import WECMMD
 from skdeepcluster.features import ImageFlattener, MoCoFeatures, ResNetFeatures
@@ -50,12 +53,13 @@ def backbone_state(extractor):
 )
 def test_sklearn_compatible_transformer(estimator, check):
     # The CNN extractors declare image input (two_d_array=False, three_d_array=True), so
-    # scikit-learn runs only its cloning check on them; the data-free API checks below and the
-    # image versions of the data checks in this file cover the rest of the contract.
+    # scikit-learn runs only its cloning check on them; every other check it runs on a 2-D
+    # transformer is run directly, replaced by an image test, or exempt: see the lists below.
     check(estimator)
 
 
-DATA_FREE_CHECKS = [
+# Checks that need no data, or only data the extractors must refuse (1-D, sparse): run as is.
+DIRECT_CHECKS = [
     "check_estimator_tags_renamed",
     "check_valid_tag_types",
     "check_estimator_repr",
@@ -65,12 +69,69 @@ DATA_FREE_CHECKS = [
     "check_parameters_default_constructible",
     "check_get_params_invariance",
     "check_set_params",
+    "check_estimators_unfitted",
+    "check_transformers_unfitted",
+    "check_transformer_n_iter",
+    "check_estimator_sparse_tag",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_fit1d",
 ]
 
+# Checks that fit on 2-D data, and the test of this file that does the same on images.
+IMAGE_VERSIONS = {
+    "check_fit_score_takes_y": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_estimators_overwrite_params": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_dont_overwrite_parameters": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_estimators_fit_returns_self": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_dict_unchanged": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_fit_check_is_fitted": "test_fit_returns_self_sets_attributes_and_leaves_params",
+    "check_readonly_memmap_input": "test_input_is_not_modified_and_read_only_input_works",
+    "check_estimators_dtypes": "test_layouts_dtypes_and_grayscale_agree",
+    "check_dtype_object": "test_layouts_dtypes_and_grayscale_agree",
+    "check_f_contiguous_array_estimator": "test_layouts_dtypes_and_grayscale_agree",
+    "check_transformer_data_not_an_array": "test_layouts_dtypes_and_grayscale_agree",
+    "check_complex_data": "test_bad_images_raise_value_error",
+    "check_estimators_empty_data_messages": "test_bad_images_raise_value_error",
+    "check_estimators_nan_inf": "test_bad_images_raise_value_error",
+    "check_fit2d_1feature": "test_bad_images_raise_value_error",
+    "check_fit2d_predict1d": "test_bad_images_raise_value_error",
+    "check_estimators_pickle": "test_fitted_transformer_pickles",
+    "check_transformer_general": "test_fit_is_idempotent_and_seeded",
+    "check_fit_idempotent": "test_fit_is_idempotent_and_seeded",
+    "check_transformer_preserve_dtypes": "test_transform_output_and_feature_names",
+    "check_fit2d_1sample": "test_results_do_not_depend_on_batch_size",
+    "check_methods_sample_order_invariance": "test_results_do_not_depend_on_batch_size",
+    "check_methods_subset_invariance": "test_results_do_not_depend_on_batch_size",
+    "check_pipeline_consistency": "test_image_transformer_in_a_pipeline_matches_its_steps",
+}
 
-@pytest.mark.parametrize("check_name", DATA_FREE_CHECKS)
+# Checks that do not apply to image transformers, and why.
+EXEMPT = {
+    "check_n_features_in": "n_features_in_ is defined for 2-D tabular input; any image size is "
+                           "accepted (every image is resized), so it is not set",
+    "check_n_features_in_after_fitting": "as check_n_features_in",
+    "check_positive_only_tag_during_fit": "the positive_only tag is about 2-D data; negative "
+                                          "pixel values are refused with a ValueError",
+    "check_array_api_input": "inputs are converted to NumPy (torch tensors directly, see "
+                             "test_torch_tensor_images_match_numpy); no other array namespace",
+}
+
+
+def test_every_sklearn_check_of_a_transformer_is_run_replaced_or_exempt():
+    yielded = {
+        getattr(check, "func", check).__name__
+        for _, check in estimator_checks_generator(ImageFlattener(), legacy=True)
+    }
+    listed = [*DIRECT_CHECKS, *IMAGE_VERSIONS, *EXEMPT]
+    assert len(listed) == len(set(listed))
+    assert yielded - {"check_estimator_cloneable"} <= set(listed)
+    assert all(callable(globals().get(test)) for test in IMAGE_VERSIONS.values())
+
+
+@pytest.mark.parametrize("check_name", DIRECT_CHECKS)
 @pytest.mark.parametrize("estimator", [tiny_resnet(), MoCoFeatures(**TINY)], ids=repr)
-def test_data_free_sklearn_checks_on_image_transformers(estimator, check_name):
+def test_direct_sklearn_checks_on_image_transformers(estimator, check_name):
     getattr(estimator_checks, check_name)(type(estimator).__name__, estimator)
 
 
@@ -87,8 +148,12 @@ def test_fit_returns_self_sets_attributes_and_leaves_params(images):
     params = extractor.get_params()
     with pytest.raises(NotFittedError):
         extractor.transform(images)
-    assert extractor.fit(images) is extractor
+    assert extractor.fit(images, np.arange(len(images))) is extractor  # y is ignored
+    check_is_fitted(extractor)
     assert extractor.get_params() == params
+    fitted = dict(vars(extractor))
+    extractor.transform(images)
+    assert vars(extractor) == fitted
     assert extractor.n_features_out_ == 512
     assert extractor.device_ == torch.device("cpu")
     assert not extractor.backbone_.training
@@ -125,10 +190,22 @@ def test_caller_random_state_is_untouched(images):
 
 
 def test_results_do_not_depend_on_batch_size(images, source):
-    _, features = source
+    extractor, features = source
     for batch_size in (1, 5, 64):
         other = tiny_resnet(random_state=1, batch_size=batch_size).fit_transform(images)
         np.testing.assert_allclose(other, features, rtol=1e-4, atol=1e-5)
+    # nor on the order of the images, the subset transformed, or how many fit saw
+    np.testing.assert_allclose(extractor.transform(images[::-1]), features[::-1],
+                               rtol=1e-4, atol=1e-5)
+    one = tiny_resnet(random_state=1).fit(images[:1])
+    np.testing.assert_allclose(one.transform(images[2:3]), features[2:3], rtol=1e-4, atol=1e-5)
+
+
+def test_image_transformer_in_a_pipeline_matches_its_steps(images, source):
+    extractor, features = source
+    pipeline = make_pipeline(clone(extractor), StandardScaler()).fit(images)
+    np.testing.assert_allclose(pipeline.transform(images),
+                               StandardScaler().fit_transform(features), rtol=1e-5, atol=1e-6)
 
 
 def test_bfloat16_channels_last_is_close_to_float32(images, source):
@@ -192,7 +269,9 @@ def test_layouts_dtypes_and_grayscale_agree(source):
         "N3HW": rgb.transpose(0, 3, 1, 2),
         "float64 in [0, 1]": gray / 255.0,
         "float32 in [0, 1]": (gray / 255.0).astype(np.float32),
+        "object floats in [0, 1]": (gray / 255.0).astype(object),
         "int64 0-255": gray.astype(np.int64),
+        "Fortran order": np.asfortranarray(rgb),
         "list": gray.tolist(),
     }
     for name, variant in variants.items():
@@ -219,6 +298,7 @@ def test_channel_axis_auto_explicit_and_ambiguous(images, source):
 @pytest.mark.parametrize(
     "X, match",
     [
+        (np.zeros(1024, np.uint8), "Reshape flattened images"),
         (np.zeros((4, 1024), np.uint8), "Reshape flattened images"),
         (np.zeros((4, 2, 32, 32, 3), np.uint8), "Reshape flattened images"),
         (np.zeros((4, 32, 32, 4), np.uint8), "1 \\(grayscale\\) or 3 \\(RGB\\) channels"),
@@ -226,6 +306,8 @@ def test_channel_axis_auto_explicit_and_ambiguous(images, source):
         (np.zeros((0, 32, 32), np.uint8), "at least one image"),
         (np.full((2, 32, 32), 2.0), "divide 0-255 data by 255"),
         (np.full((2, 32, 32), np.nan), "NaN"),
+        (np.full((2, 32, 32), np.inf), "infinity"),
+        (np.full((2, 32, 32), 0.5 + 0j), "dtype complex"),
         (np.full((2, 32, 32), 300), "0-255 intensities"),
         (np.full((2, 32, 32), "a"), "dtype"),
     ],
@@ -234,6 +316,15 @@ def test_bad_images_raise_value_error(X, match, source):
     with pytest.raises(ValueError, match=match):
         tiny_resnet().fit(X)
     with pytest.raises(ValueError, match=match):
+        source[0].transform(X)
+
+
+@pytest.mark.parametrize("to_sparse", [scipy.sparse.csr_matrix, scipy.sparse.csr_array])
+def test_sparse_input_raises_type_error(to_sparse, source):
+    X = to_sparse(np.ones((4, 1024)))
+    with pytest.raises(TypeError, match="sparse"):
+        tiny_resnet().fit(X)
+    with pytest.raises(TypeError, match="sparse"):
         source[0].transform(X)
 
 
@@ -257,6 +348,13 @@ def test_invalid_parameters_raise_at_fit(params, images):
     extractor = tiny_resnet(**params)
     with pytest.raises(InvalidParameterError):
         extractor.fit(images)
+
+
+def test_precision_set_after_fit_keeps_the_fitted_network(images, source):
+    # transform runs the network fit built, as any fitted state, until the next fit
+    extractor, features = source
+    changed = clone(extractor).fit(images).set_params(precision="bfloat16")
+    np.testing.assert_array_equal(changed.transform(images), features)
 
 
 def test_invalid_device_and_memory_raise_value_error(images):
@@ -385,6 +483,41 @@ def test_moco_checkpoints_load_the_query_encoder(layout, images, source, tmp_pat
     assert moco.n_features_out_ == 512
     assert moco.weights_digest_ == extractor.weights_digest_
     np.testing.assert_array_equal(moco.transform(images), features)
+
+
+def test_moco_checkpoint_in_the_serialization_before_pytorch_1_6_loads(images, source, tmp_path):
+    # The MoCo v1/v2 files the authors published predate PyTorch 1.6's zip format.
+    extractor, features = source
+    path = tmp_path / "moco_v2_800ep_pretrain.pth.tar"
+    torch.save(moco_v2_checkpoint(backbone_state(extractor)), path,
+               _use_new_zipfile_serialization=False)
+    moco = MoCoFeatures(path, arch="resnet18", **TINY)
+    np.testing.assert_array_equal(moco.fit_transform(images), features)
+
+
+def test_weights_without_batchnorm_counters_load(images, source, tmp_path):
+    # Files saved before PyTorch 0.4.1 lack BatchNorm's num_batches_tracked, which
+    # torch's load_state_dict accepts and inference never reads.
+    extractor, features = source
+    state = {name: tensor for name, tensor in backbone_state(extractor).items()
+             if not name.endswith(".num_batches_tracked")}
+    path = tmp_path / "resnet18-2017.pth"
+    torch.save(state, path)
+    np.testing.assert_array_equal(tiny_resnet(weights=path).fit_transform(images), features)
+    torch.save(moco_v2_checkpoint(state), path)
+    moco = MoCoFeatures(path, arch="resnet18", **TINY)
+    np.testing.assert_array_equal(moco.fit_transform(images), features)
+
+
+def test_weights_not_keyed_by_names_are_refused(images, tmp_path):
+    path = tmp_path / "numbered.pth"
+    torch.save({0: torch.zeros(1)}, path)
+    with pytest.raises(ValueError, match="keyed by parameter names"):
+        tiny_resnet(weights=path).fit(images)
+    for checkpoint in ({0: torch.zeros(1)}, {"state_dict": {0: torch.zeros(1)}}):
+        torch.save(checkpoint, path)
+        with pytest.raises(ValueError, match="keyed by parameter names"):
+            MoCoFeatures(path, arch="resnet18", **TINY).fit(images)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import os
 
 import torch
 
-from ._checkpoints import load_backbone_state, read_checkpoint
+from ._checkpoints import is_state_dict, load_backbone_state, read_checkpoint
 
 RESNET_ARCHS = (
     "resnet18",
@@ -83,8 +83,11 @@ def load_resnet_weights(backbone, arch, weights):
     """
     if isinstance(weights, os.PathLike) or os.path.isfile(weights):
         state = read_checkpoint(weights)
-        if not isinstance(state, dict):
-            raise ValueError(f"{os.fspath(weights)!r} does not hold a state dict.")
+        if not is_state_dict(state):
+            raise ValueError(
+                f"{os.fspath(weights)!r} does not hold a state dict (a dict of weights keyed by "
+                "parameter names)."
+            )
         source = repr(os.fspath(weights))
     else:
         state = _download_state(arch, weights)

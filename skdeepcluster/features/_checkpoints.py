@@ -3,7 +3,10 @@
 Every file goes through ``torch.load(..., weights_only=True)``: only tensors and plain
 containers are unpickled, so a model file can never run code. Key matching is strict: a file
 that lacks some of the backbone's weights, or carries weights the backbone does not have, is
-refused with the offending names instead of silently leaving layers at random values.
+refused with the offending names instead of silently leaving layers at random values. The one
+exception is BatchNorm's ``num_batches_tracked`` counter, which files saved before PyTorch 0.4.1
+lack and inference never reads: as ``torch.nn.Module.load_state_dict`` does for such files, a
+missing counter keeps its value in the backbone.
 """
 
 import os
@@ -12,6 +15,9 @@ import pickle
 import torch
 
 _PREVIEW = 5
+
+_BATCH_COUNTER = ".num_batches_tracked"
+"""Suffix of BatchNorm's count of training batches: may be absent, unused in eval mode."""
 
 
 def read_checkpoint(path):
@@ -49,6 +55,11 @@ def read_checkpoint(path):
         raise ValueError(f"{path!r} is not a readable torch checkpoint: {error}") from error
 
 
+def is_state_dict(obj):
+    """Whether ``obj`` has the form of a state dict: a dict whose keys are all strings."""
+    return isinstance(obj, dict) and all(isinstance(name, str) for name in obj)
+
+
 def load_backbone_state(backbone, state, source):
     """Copy ``state`` into ``backbone`` after checking names and shapes match exactly.
 
@@ -63,9 +74,12 @@ def load_backbone_state(backbone, state, source):
     Raises
     ------
     ValueError
-        On missing or unexpected keys, non-tensor values or mismatched shapes.
+        On missing or unexpected keys, non-tensor values or mismatched shapes. Missing
+        ``*.num_batches_tracked`` keys are not an error: they keep the backbone's values.
     """
     expected = backbone.state_dict()
+    counters = {name: expected[name] for name in expected if name.endswith(_BATCH_COUNTER)}
+    state = {**counters, **state}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:

@@ -32,7 +32,12 @@ def weights_digest(backbone):
     )
 
 
-def _cached_features(digest, input_size, precision, layout, images, extractor):
+def _memory_format(dtype):
+    """Channels-last for bfloat16, the layout of the GPUs' bfloat16 tensor-core kernels."""
+    return torch.channels_last if dtype == torch.bfloat16 else torch.preserve_format
+
+
+def _cached_features(digest, input_size, dtype, layout, images, extractor):
     """The cache entry of :meth:`CNNFeatures._extract`, keyed on everything but ``extractor``."""
     return extractor._extract(images, layout)
 
@@ -83,10 +88,8 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
         backbone, n_features = self._load_backbone()
         digest = weights_digest(backbone)
         backbone.eval().requires_grad_(False)
-        if self.precision == "bfloat16":
-            backbone.to(device=device, dtype=torch.bfloat16, memory_format=torch.channels_last)
-        else:
-            backbone.to(device)
+        dtype = _DTYPES[self.precision]
+        backbone.to(device=device, dtype=dtype, memory_format=_memory_format(dtype))
         self.backbone_ = backbone
         self.device_ = device
         self.n_features_out_ = n_features
@@ -112,19 +115,23 @@ class CNNFeatures(RejectBoolNumbersMixin, ClassNamePrefixFeaturesOutMixin, Trans
             return self._extract(images, layout)
         cached = joblib_memory(self.memory).cache(_cached_features, ignore=["extractor"])
         return cached(
-            self.weights_digest_, self.input_size, self.precision, layout, images, extractor=self
+            self.weights_digest_, self.input_size, str(self._network_dtype()), layout, images,
+            extractor=self,
         )
+
+    def _network_dtype(self):
+        # The precision ``fit`` put the backbone in, even if ``precision`` was set since.
+        return next(self.backbone_.parameters()).dtype
 
     def _extract(self, images, layout):
         features = np.empty((images.shape[0], self.n_features_out_), dtype=np.float32)
-        dtype = _DTYPES[self.precision]
-        memory_format = torch.channels_last if dtype == torch.bfloat16 else torch.preserve_format
+        dtype = self._network_dtype()
         with torch.inference_mode():
             for start in range(0, images.shape[0], self.batch_size):
                 stop = start + self.batch_size
                 batch = host_batch(images, start, stop).to(self.device_)
                 x = to_network_input(batch, layout, self.input_size)
-                x = x.to(dtype=dtype, memory_format=memory_format)
+                x = x.to(dtype=dtype, memory_format=_memory_format(dtype))
                 features[start:stop] = self.backbone_(x).float().cpu().numpy()
         return features
 

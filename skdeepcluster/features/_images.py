@@ -6,6 +6,7 @@ and is converted, resized and normalised there, which is what keeps a GPU busy.
 """
 
 import numpy as np
+import scipy.sparse
 import torch
 import torch.nn.functional as F
 
@@ -45,10 +46,18 @@ def check_images(X, channels, estimator_name):
 
     Raises
     ------
+    TypeError
+        For SciPy sparse matrices and arrays, and sparse tensors: images must be dense.
     ValueError
         On a wrong number of dimensions or channels, an ambiguous layout, images smaller than
         ``MIN_SIDE`` pixels, an empty array, non-finite values or values out of range.
     """
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            f"{estimator_name} got sparse data ({type(X).__name__}), but images must be a dense "
+            "array. Use X.toarray() to convert it, and reshape flattened images to (n_images, "
+            "height, width)."
+        )
     images = np.asarray(tensor_to_numpy(X))
     if images.dtype == object:
         images = images.astype(np.float64)

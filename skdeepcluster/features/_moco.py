@@ -16,7 +16,7 @@ import torch
 from ..utils._sklearn_compat import StrOptions
 from ..utils._torch import isolated_torch_rng
 from ._backbones import RESNET_ARCHS, build_resnet, without_classifier
-from ._checkpoints import load_backbone_state, read_checkpoint
+from ._checkpoints import is_state_dict, load_backbone_state, read_checkpoint
 from ._extractor import FITTED_ATTRIBUTES, INFERENCE_PARAMETERS, INPUT_NOTES, CNNFeatures
 
 ENCODER_PREFIXES = ("module.encoder_q.", "encoder_q.", "module.base_encoder.", "base_encoder.")
@@ -40,11 +40,15 @@ def moco_encoder_state(checkpoint, source):
     Raises
     ------
     ValueError
-        If no key starts with one of ``ENCODER_PREFIXES``.
+        If the weights are not a dict keyed by names, or no key starts with one of
+        ``ENCODER_PREFIXES``.
     """
     state = checkpoint.get("state_dict", checkpoint) if isinstance(checkpoint, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f"{source} does not hold a MoCo checkpoint (a dict of weights).")
+    if not is_state_dict(state):
+        raise ValueError(
+            f"{source} does not hold a MoCo checkpoint (a dict of weights keyed by parameter "
+            "names)."
+        )
     for prefix in ENCODER_PREFIXES:
         encoder = {
             name[len(prefix):]: value for name, value in state.items() if name.startswith(prefix)
