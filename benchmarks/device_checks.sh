@@ -83,10 +83,9 @@ export -f environment
 export PYTHON
 
 step environment 60 bash -c environment
-step cuda_tests 150 "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_cuda.py
+step cuda_tests 200 "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_cuda.py
 step epoch_speed 90 "$PYTHON" benchmarks/epoch_speed.py --device "$DEVICE" --data-home "$DATA_HOME" \
     "${EPOCH_SPEED[@]}"
-step feature_speed 120 "$PYTHON" benchmarks/feature_speed.py --device "$DEVICE" "${FEATURE_SPEED[@]}"
 step wec_mmd_mnist 240 "$PYTHON" benchmarks/reproduce_wec.py --datasets mnist --models WEC-MMD \
     --seeds 0 --device "$DEVICE" --data-home "$DATA_HOME" "${FIT_OPTIONS[@]}" \
     --output "benchmarks/results/wec_mnist_mmd_seed0_$SUFFIX"
@@ -99,6 +98,9 @@ step dvae_mnist 240 "$PYTHON" benchmarks/reproduce_gmvae.py --datasets mnist --m
 step vade_mnist 240 "$PYTHON" benchmarks/reproduce_gmvae.py --datasets mnist --models VaDE \
     --seeds 0 --device "$DEVICE" --data-home "$DATA_HOME" "${FIT_OPTIONS[@]}" \
     --output "benchmarks/results/gmvae_mnist_vade_seed0_$SUFFIX"
+
+# Met on an H200 on 2026-12-04 (8,171 / 12,751 images/s against 5,000): last.
+step feature_speed 120 "$PYTHON" benchmarks/feature_speed.py --device "$DEVICE" "${FEATURE_SPEED[@]}"
 
 echo "total $(( $(date +%s) - STARTED )) s of a $BUDGET s budget" >> "$SUMMARY"
 find benchmarks/results -type f -newer "$WORK/start" -exec cp {} "$LOGS/" \;

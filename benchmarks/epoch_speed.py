@@ -11,7 +11,10 @@ Two ways of running the same epoch are timed in one process:
   copy and ``loss.item()`` per batch (what skorch does by default);
 * ``skdeepcluster``: the library's own pretraining phase (``fit_phase`` with a ``PhaseNet``),
   data resident on the device, batches sliced from a device-side permutation, losses moved to
-  the host once per epoch, fused Adam.
+  the host once per epoch, fused Adam; on CUDA every full batch's step is replayed from a
+  captured CUDA graph;
+* ``skdeepcluster_eager`` (CUDA only): the same phase with ``cuda_graphs=False``, every step
+  launched from Python.
 
 Prints a table with the median seconds per epoch (after one warm-up epoch) and the ratio, and
 writes ``benchmarks/results/epoch_speed_<device>.json``.
@@ -67,7 +70,7 @@ def dataloader_epochs(X, device, epochs):
     return seconds
 
 
-def skdeepcluster_epochs(X, device, epochs):
+def skdeepcluster_epochs(X, device, epochs, cuda_graphs=True):
     """Seconds of each epoch of the library's pretraining phase (from its history)."""
     torch.manual_seed(0)
     model = build_autoencoder(X.shape[1], HIDDEN_DIMS, LATENT_DIM)
@@ -78,7 +81,7 @@ def skdeepcluster_epochs(X, device, epochs):
     synchronize(device)
     net = fit_phase(
         model, ReconstructionCriterion("mse"), X_device, phase="pretrain", config=config,
-        epochs=epochs,
+        epochs=epochs, net_options={"cuda_graphs": cuda_graphs},
     )
     return [row["dur"] for row in net.history]
 
@@ -97,6 +100,10 @@ def main():
         "dataloader": dataloader_epochs(X, device, args.epochs + 1)[1:],
         "skdeepcluster": skdeepcluster_epochs(X, device, args.epochs + 1)[1:],
     }
+    if device.type == "cuda":
+        timings["skdeepcluster_eager"] = skdeepcluster_epochs(
+            X, device, args.epochs + 1, cuda_graphs=False
+        )[1:]
     medians = {name: statistics.median(values) for name, values in timings.items()}
     ratio = medians["skdeepcluster"] / medians["dataloader"]
     print(f"\nautoencoder {X.shape[1]}-500-500-2000-10, batch {BATCH_SIZE}, "

@@ -128,7 +128,7 @@ class TargetDistributionRefresh(Callback):
             q = apply_in_chunks(
                 module.soft_assignment, self.data_, self.data_.device, to_numpy=False
             )
-        net.criterion_.target = target_distribution(q)
+        net.criterion_.set_target(target_distribution(q))
         labels = q.argmax(dim=1)
         if self.previous_labels_ is not None:
             changed = (labels != self.previous_labels_).to(torch.float32).mean()

@@ -47,8 +47,8 @@ class SelfTrainingCriterion(nn.Module):
       al., Eq. 9).
 
     ``target`` holds ``P`` for every sample and is set by
-    :class:`~skdeepcluster._training._callbacks.TargetDistributionRefresh`. A term whose weight
-    is zero is not computed.
+    :class:`~skdeepcluster._training._callbacks.TargetDistributionRefresh` through
+    :meth:`set_target`. A term whose weight is zero is not computed.
 
     Parameters
     ----------
@@ -76,6 +76,17 @@ class SelfTrainingCriterion(nn.Module):
         self.penalty = penalty
         self.penalty_weight = penalty_weight
         self.target = None
+
+    def set_target(self, target):
+        """Hold the target distribution ``P`` of every sample.
+
+        A new ``P`` of the held one's shape is copied into it, so that a training step
+        captured as a CUDA graph, which reads the held tensor, sees every refresh.
+        """
+        if self.target is not None and self.target.shape == target.shape:
+            self.target.copy_(target)
+        else:
+            self.target = target
 
     def forward(self, output, x, index):
         q, x_hat, z = output

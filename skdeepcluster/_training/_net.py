@@ -2,8 +2,10 @@
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 
 from ._data import DeviceBatchIterator
+from ._graphs import CapturedTrainStep, CUDAGraphs
 
 # State that can hold device tensors besides skorch's own ``module_``, ``criterion_`` and
 # ``optimizer_``: the ``module`` and ``criterion`` instances the net is built with (the same
@@ -25,19 +27,70 @@ class PhaseNet(NeuralNet):
       ``.item()`` on every batch, a host synchronisation per step). The per-batch
       ``train_loss`` entries of the history are written at the end of the epoch, and every term
       ``t`` is recorded per epoch as ``train_t``;
+    * on CUDA the training step is captured as a CUDA graph and replayed
+      (:class:`~skdeepcluster._training._graphs.CapturedTrainStep`), unless ``cuda_graphs`` is
+      false or a callback acts between backward and update (``on_grad_computed``). The
+      criterion must then keep the tensors it reads and update them in place; a replaced
+      tensor or a changed plain attribute makes the step run eagerly and be captured again.
+      ``y_pred`` handed to ``on_batch_end`` is valid until the next step;
     * pickling sends all of :data:`DEVICE_STATE_PREFIXES` through skorch's device mapping,
       not only the attributes skorch registers: skorch pickles the ``module`` and
       ``criterion`` instances and the callbacks as they are, so a net fitted on CUDA would
       hold raw CUDA storages that no CPU-only machine can unpickle.
 
     Everything else (callbacks, history, optimizers, ``set_params`` routing) is skorch's own.
+
+    Parameters
+    ----------
+    module, criterion, *args, **kwargs
+        As for skorch's ``NeuralNet``.
+    cuda_graphs : bool, default=True
+        Replay the training step from a captured CUDA graph when training on CUDA.
+
+    Attributes
+    ----------
+    graph_replays_ : int
+        Training steps of the last ``fit`` served by a CUDA graph replay (0 without one).
     """
 
-    def __init__(self, module, criterion, *args, **kwargs):
+    def __init__(self, module, criterion, *args, cuda_graphs=True, **kwargs):
         kwargs.setdefault("iterator_train", DeviceBatchIterator)
         kwargs.setdefault("iterator_train__shuffle", True)
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion, *args, **kwargs)
+        self.cuda_graphs = cuda_graphs
+        self._captured_step = None
+
+    def _graph_backend(self):
+        """The capture backend for this fit's steps, or ``None`` to train eagerly.
+
+        A subclass with a training step of its own (two optimisers, say) trains eagerly.
+        """
+        own_step = type(self).train_step is PhaseNet.train_step
+        acts_on_gradients = any(
+            type(callback).on_grad_computed is not Callback.on_grad_computed
+            for _, callback in self.callbacks_
+        )
+        if (self.cuda_graphs and own_step and not acts_on_gradients
+                and CUDAGraphs.supports(self.device)):
+            return CUDAGraphs
+        return None
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        backend = self._graph_backend()
+        if backend is not None:
+            self._captured_step = CapturedTrainStep(self, super().train_step, backend)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            # A graph holds device memory and cannot be pickled: it lives for one fit.
+            captured, self._captured_step = self._captured_step, None
+            self.graph_replays_ = captured.replays_ if captured is not None else 0
+
+    def train_step(self, batch, **fit_params):
+        if self._captured_step is not None:
+            return self._captured_step(batch, **fit_params)
+        return super().train_step(batch, **fit_params)
 
     def __getstate__(self):
         registered = self.cuda_dependent_attributes_
