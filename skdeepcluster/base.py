@@ -1,5 +1,6 @@
 """The shared estimator base: validation, seeding, device, the fit template and inference."""
 
+import collections.abc
 import dataclasses
 import numbers
 import warnings
@@ -19,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._training._callbacks import check_user_callbacks
 from ._training._inference import apply_in_chunks, as_training_tensor, evaluating
 from ._training._phases import MIN_PRETRAIN_STEPS, PAPER_PRETRAIN_EPOCHS, epochs_for_min_steps
+from .utils._interrupt import interrupts_end_fit
 from .utils._memory import MEMORY_CONSTRAINT
 from .utils._params import RejectBoolNumbersMixin
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
@@ -116,7 +118,9 @@ class BaseDeepClusterer(
     * the final labels are computed by the same code as ``predict``, so
       ``fit_predict(X) == fit(X).predict(X)``;
     * an interrupted or failed ``fit`` (an exception, ``KeyboardInterrupt``) leaves the
-      estimator exactly as it was: every fitted attribute is restored or removed.
+      estimator exactly as it was: every fitted attribute is restored or removed. Ctrl-C ends
+      the whole fit, not only the skorch training phase it falls in (skorch alone would stop
+      that phase and let the fit go on with the next).
 
     Inference (``transform``, ``predict_proba``, ``predict``) runs in eval mode without
     gradients, in chunks of 4,096 rows so memory stays bounded for any input size.
@@ -166,7 +170,8 @@ class BaseDeepClusterer(
         """
         previous_state = self._fitted_state()
         try:
-            self._fit_and_assign(X)
+            with interrupts_end_fit():
+                self._fit_and_assign(X)
         except BaseException:
             self._restore_fitted_state(previous_state)
             raise
@@ -196,7 +201,7 @@ class BaseDeepClusterer(
         config = TrainingConfig(
             device=resolve_device(self.device),
             seed=seed_from_random_state(self.random_state),
-            batch_size=self.batch_size,
+            batch_size=int(self.batch_size),  # a NumPy int8 would overflow in batch arithmetic
             lr=self.lr,
             verbose=int(self.verbose),
             user_callbacks=tuple(self.callbacks or ()),
@@ -217,7 +222,10 @@ class BaseDeepClusterer(
                 f"n_clusters={self.n_clusters} must be <= n_samples={X.shape[0]}."
             )
         dims = self.hidden_dims
-        if isinstance(dims, str) or getattr(dims, "ndim", 1) != 1 or not all(
+        # A set or dict is array-like to scikit-learn, but has no layer order (and a set drops
+        # repeated widths).
+        unordered = isinstance(dims, (str, collections.abc.Set, collections.abc.Mapping))
+        if unordered or getattr(dims, "ndim", 1) != 1 or not all(
             isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dims
         ):
             raise ValueError(

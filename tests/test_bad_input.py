@@ -4,7 +4,10 @@ Each case names what a user might pass and the error they must see instead of a 
 or a silent wrong answer.
 """
 
+import os
 import pickle
+import signal
+import sys
 import warnings
 
 import numpy as np
@@ -13,9 +16,9 @@ import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 
-from skdeepcluster import DEC, IDEC, AEKMeans
+from skdeepcluster import DEC, DGG, DVAE, IDEC, WECGAN, WECMMD, AEKMeans, VaDE
 
 from ._configs import ESTIMATOR_CLASSES, make_tiny
 
@@ -46,6 +49,7 @@ BAD_X = [
     ("huge_magnitude", good_X() * 1e18, ValueError, "Rescale the data"),
     ("ragged_list", [[1.0, 2.0], [3.0]], ValueError, "inhomogeneous|sequence"),
     ("none", None, (TypeError, ValueError), "None|Expected 2D"),
+    ("meta_tensor", torch.empty(40, 5, device="meta"), ValueError, "'meta' device"),
 ]
 
 
@@ -106,16 +110,20 @@ def test_bad_callback_entries(callbacks):
         make(IDEC, callbacks=callbacks).fit(good_X())
 
 
-def test_callback_monitoring_a_validation_score_gets_a_clear_error():
-    # skorch's EarlyStopping monitors valid_loss by default; phases have no validation split
+@pytest.mark.parametrize(
+    "callback", [EarlyStopping(), Checkpoint(dirname="unused")], ids=["early_stopping", "checkpoint"]
+)
+def test_callback_monitoring_a_validation_score_gets_a_clear_error(callback):
+    # skorch's EarlyStopping and Checkpoint monitor validation scores by default; phases
+    # have no validation split
     with pytest.raises(ValueError, match="without a validation split.*'train_loss'"):
-        make(IDEC, callbacks=[EarlyStopping()]).fit(good_X())
+        make(IDEC, callbacks=[callback]).fit(good_X())
 
 
 @pytest.mark.parametrize(
     "hidden_dims",
     [(0,), (8, -1), (4.5,), ((2, 2),), "abc", (True,), (8, True), ((2, 2), 3), np.array(5),
-     np.ones((2, 2), dtype=int)],
+     np.ones((2, 2), dtype=int), {8, 4}, {8: 1}],
 )
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_bad_hidden_dims(cls, hidden_dims):
@@ -149,6 +157,12 @@ def test_bad_aekmeans_clusterer():
 def test_bad_device_string(cls, device):
     with pytest.raises(ValueError, match="device"):
         make(cls, device=device).fit(good_X())
+
+
+def test_cpu_device_with_an_index():
+    # torch.device("cpu", 0) is a CPU device; its str "cpu:0" used to be refused as unknown
+    model = make(IDEC, device=torch.device("cpu", 0)).fit(good_X())
+    assert model.predict(good_X()).shape == (40,)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
@@ -345,3 +359,98 @@ def test_pickle_round_trip(cls):
     model = make(cls).fit(good_X())
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict(good_X()), model.labels_)
+
+
+@pytest.mark.parametrize("batch_size", [np.int8(16), np.uint8(16)])
+@pytest.mark.parametrize("cls", [DEC, IDEC])
+def test_small_numpy_integer_batch_size(cls, batch_size):
+    # The batches per epoch, -(-n_samples // batch_size), overflowed the batch size's dtype
+    X = good_X(200)
+    expected = make(cls, batch_size=16).fit(X).labels_
+    np.testing.assert_array_equal(make(cls, batch_size=batch_size).fit(X).labels_, expected)
+
+
+@pytest.mark.parametrize(
+    "cls, name",
+    [(DEC, "alpha"), (IDEC, "gamma"), (WECMMD, "gamma"), (WECMMD, "beta"), (WECGAN, "beta"),
+     (DVAE, "beta")],
+)
+def test_loss_weight_given_as_a_huge_int_acts_as_the_float(cls, name):
+    # A Python int beyond int64 raised OverflowError inside torch; 1e20 fits or fails cleanly
+    def outcome(value):
+        try:
+            return make(cls, **{name: value}).fit(good_X()).labels_
+        except ValueError as error:
+            return type(error)
+
+    as_int, as_float = outcome(10**20), outcome(1e20)
+    if isinstance(as_float, type):
+        assert as_int is as_float
+    else:
+        np.testing.assert_array_equal(as_int, as_float)
+
+
+@pytest.mark.parametrize("betas", [(0, 0.9), (np.float32(0.5), np.float64(0.9))])
+def test_discriminator_betas_need_not_be_python_floats(betas):
+    # torch's Adam refuses anything but two Python floats, after the whole pretraining
+    assert make(WECGAN, discriminator_betas=betas).fit_predict(good_X()).shape == (40,)
+
+
+def test_discriminator_betas_refuse_bools():
+    with pytest.raises(ValueError, match=r"discriminator_betas .* got \(False, 0.9\)"):
+        make(WECGAN, discriminator_betas=(False, 0.9)).fit(good_X())
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_sample_refuses_a_bool_cluster(cls):
+    model = make(cls).fit(good_X())
+    with pytest.raises(ValueError, match="cluster must be an int"):
+        model.sample(2, cluster=True)
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_vae_pretraining_on_constant_rows_warns_instead_of_diverging(cls):
+    # The embedding's spread was 0 and the posterior's initial log-variance -inf
+    with pytest.warns(ConvergenceWarning, match="nothing to cluster"):
+        labels = make(cls, vae_pretrain_epochs=1).fit_predict(np.ones((40, 5)))
+    assert labels.shape == (40,)
+
+
+@pytest.mark.parametrize(
+    "cls, fit_params, changed",
+    [
+        (AEKMeans, {}, {"clusterer": "gmm"}),
+        (AEKMeans, {"clusterer": "gmm"}, {"clusterer": "kmeans"}),
+        (DEC, {}, {"alpha": 5.0}),
+        (WECMMD, {}, {"reconstruction": "bce"}),
+    ],
+)
+def test_parameters_changed_after_fit_do_not_change_the_fitted_model(cls, fit_params, changed):
+    model = make(cls, **fit_params).fit(good_X())
+    proba = model.predict_proba(good_X())
+    samples = model.sample(3) if hasattr(model, "sample") else None
+    model.set_params(**changed)
+    np.testing.assert_allclose(model.predict_proba(good_X()), proba)
+    if samples is not None:
+        np.testing.assert_allclose(model.sample(3), samples)
+
+
+class _CtrlC(Callback):
+    """Sends this process SIGINT, as Ctrl-C does, at the end of the first epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is delivered differently")
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_ctrl_c_ends_the_whole_fit(cls):
+    # skorch ends only the current phase on KeyboardInterrupt; the fit then went on and
+    # returned an estimator "fitted" after one of three pretraining epochs
+    model = make(cls, pretrain_epochs=3, callbacks=[_CtrlC()])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(good_X())
+    with pytest.raises(NotFittedError):
+        model.predict(good_X())
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -4,6 +4,7 @@ import copy
 import math
 
 import torch
+from skorch.exceptions import SkorchException
 from torch import nn
 
 from ..utils._torch import child_seed, torch_generator
@@ -108,7 +109,9 @@ def fit_phase(
     )
     try:
         net.fit(DeviceDataset(X, generator, partners))
-    except KeyError as error:
+    except (KeyError, SkorchException) as error:
+        # EarlyStopping asks the history for its monitor (a KeyError), Checkpoint for
+        # ``valid_loss_best`` by default (skorch's own exception).
         if "not found in history" not in str(error):
             raise
         logged = sorted(

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.mixture import GaussianMixture
 
 from ..base import BaseDeepClusterer, FitResult
 from ..nn import student_t_assignment
@@ -143,7 +144,8 @@ class AEKMeans(BaseDeepClusterer):
         )
 
     def _proba_from_embedding(self, Z):
-        if self.clusterer == "gmm":
+        # The fitted clusterer, not ``clusterer``, which set_params may have changed since.
+        if isinstance(self.clusterer_, GaussianMixture):
             return self.clusterer_.predict_proba(Z)
         return student_t_assignment(
             torch.from_numpy(Z), torch.from_numpy(self.cluster_centers_)

@@ -273,5 +273,7 @@ class IDEC(DEC):
     def _criterion(self, latent_dim):
         """IDEC: reconstruction plus ``gamma`` times the clustering loss (Eq. 3)."""
         return SelfTrainingCriterion(
-            clustering_weight=self.gamma, reconstruction_weight=1.0, kind=self.reconstruction
+            clustering_weight=float(self.gamma),  # an int beyond int64 overflows in torch
+            reconstruction_weight=1.0,
+            kind=self.reconstruction,
         )

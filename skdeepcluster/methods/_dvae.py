@@ -196,5 +196,5 @@ class DVAE(ClassifierMixtureVAEClustering):
         criterion = GaussianMixtureELBOCriterion(
             self._likelihood, self.likelihood_variance, similarity_weight=0.0
         )
-        warmup = SimilarityWarmup(self.beta, self.warmup_epochs)
+        warmup = SimilarityWarmup(float(self.beta), self.warmup_epochs)  # int may overflow torch
         return ELBOPhase(criterion, [("similarity_warmup", warmup)])

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import BaseDeepClusterer, FitResult, check_n_samples
 from ..losses import LIKELIHOODS, reconstruction_output
 from ..nn import GaussianEncoder, GaussianMixturePrior, GaussianMixtureVAE, cluster_classifier
+from ..nn._gaussian import VARIANCE_FLOOR
 from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._torch import child_seed, seed_from_random_state
 from .._training._cluster_init import initial_mixture
@@ -101,7 +102,7 @@ def warn_if_off_likelihood_scale(X, variance, estimator_name):
 
 def initial_posterior_logvar(variances):
     """The encoder's initial ``log sigma^2`` per latent dimension: the log of the initial
-    components' mean variance, at most 0.
+    components' mean variance, at most 0 and at least ``log(VARIANCE_FLOOR)``.
 
     VaDE starts the posterior at unit variance, which is small beside the spread of the
     pretrained embeddings of image data (on the digits every component variance is above 0.5,
@@ -110,7 +111,9 @@ def initial_posterior_logvar(variances):
     swamps it: the first reparameterised codes carry no information, the ELBO's prior term
     starts near 37,000 nats per sample (seed 0), and the first optimiser steps merge the
     clusters. Starting at the components' own scale (where the prior term of a code inside a
-    component is smallest in ``sigma^2``) avoids that.
+    component is smallest in ``sigma^2``) avoids that. The floor keeps a dimension along which
+    the embedding does not vary at all (constant ``X``) at a finite log-variance: at ``-inf``
+    the first ELBO was infinite.
 
     Parameters
     ----------
@@ -121,7 +124,8 @@ def initial_posterior_logvar(variances):
     -------
     ndarray of shape (latent_dim,)
     """
-    return np.minimum(0.0, np.log(np.asarray(variances, dtype=np.float64).mean(axis=0)))
+    mean_variance = np.asarray(variances, dtype=np.float64).mean(axis=0)
+    return np.minimum(0.0, np.log(np.maximum(mean_variance, VARIANCE_FLOOR)))
 
 
 @dataclasses.dataclass
@@ -308,7 +312,9 @@ class MixtureVAEClustering(BaseDeepClusterer):
         check_is_fitted(self)
         check_n_samples(n_samples)
         if cluster is not None and not (
-            isinstance(cluster, numbers.Integral) and 0 <= cluster < len(self.weights_)
+            isinstance(cluster, numbers.Integral)
+            and not isinstance(cluster, bool)
+            and 0 <= cluster < len(self.weights_)
         ):
             raise ValueError(
                 f"cluster must be an int in [0, {len(self.weights_)}); got {cluster!r}."

@@ -103,6 +103,8 @@ class StudentTSelfTraining(BaseDeepClusterer):
             assignment.centers.copy_(torch.as_tensor(kmeans.cluster_centers_))
 
     def _proba_from_embedding(self, Z):
+        # The trained layer's alpha, not ``alpha``, which set_params may have changed since.
+        alpha = self.net_.module_.assignment.alpha
         return student_t_assignment(
-            torch.from_numpy(Z), torch.from_numpy(self.cluster_centers_), self._degrees_of_freedom()
+            torch.from_numpy(Z), torch.from_numpy(self.cluster_centers_), alpha
         ).numpy()

@@ -119,11 +119,11 @@ class _WassersteinEmbeddingClustering(StudentTSelfTraining):
     def _criterion(self, latent_dim):
         """Eq. (9): reconstruction, ``beta`` times the penalty, ``gamma`` times the KL."""
         return SelfTrainingCriterion(
-            clustering_weight=self.gamma,
+            clustering_weight=float(self.gamma),  # an int beyond int64 overflows in torch
             reconstruction_weight=1.0,
             kind=self.reconstruction,
             penalty=self._penalty(latent_dim),
-            penalty_weight=self.beta,
+            penalty_weight=float(self.beta),
         )
 
     def sample(self, n_samples=1):
@@ -144,12 +144,15 @@ class _WassersteinEmbeddingClustering(StudentTSelfTraining):
         check_n_samples(n_samples)
         generator = torch.Generator().manual_seed(seed_from_random_state(self.random_state))
         latent_dim = self.cluster_centers_.shape[1]
-        sigma_z = self.net_.criterion_.penalty.sigma_z  # the prior the model was trained with
+        # The prior and reconstruction loss the model was trained with (not the parameters,
+        # which set_params may have changed since).
+        criterion = self.net_.criterion_
+        sigma_z = criterion.penalty.sigma_z
         Z = sample_gaussian_prior(n_samples, latent_dim, sigma_z, generator=generator)
         decoder = self.net_.module_.autoencoder.decoder
         with evaluating(decoder):
             X = apply_in_chunks(
-                lambda z: reconstruction_output(decoder(z), self.reconstruction),
+                lambda z: reconstruction_output(decoder(z), criterion.kind),
                 Z,
                 torch.device(self.net_.device),
                 to_numpy=True,
@@ -403,7 +406,8 @@ class WECGAN(_WassersteinEmbeddingClustering):
         super()._check_input_against_params(X)
         betas = self.discriminator_betas
         if len(betas) != 2 or not all(
-            isinstance(b, numbers.Real) and 0 <= b < 1 for b in betas
+            isinstance(b, numbers.Real) and not isinstance(b, bool) and 0 <= b < 1
+            for b in betas
         ):
             raise ValueError(
                 f"discriminator_betas must be two floats in [0, 1); got {betas!r}."
@@ -417,7 +421,8 @@ class WECGAN(_WassersteinEmbeddingClustering):
             "net_class": AdversarialPhaseNet,
             "net_options": {
                 "optimizer_discriminator__lr": self.discriminator_lr,
-                "optimizer_discriminator__betas": tuple(self.discriminator_betas),
+                # torch's Adam takes Python floats only: ints (0, 0.9) or NumPy float32 fail there
+                "optimizer_discriminator__betas": tuple(float(b) for b in self.discriminator_betas),
                 "optimizer_discriminator__fused": True,
             },
         }

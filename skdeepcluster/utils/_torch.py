@@ -30,7 +30,8 @@ def resolve_device(device):
         without a usable CUDA device (or with fewer devices than the index asked for).
     """
     if isinstance(device, torch.device):
-        device = str(device)
+        # torch.device("cpu", 0) is the CPU too; its str, "cpu:0", is not a name accepted here
+        device = "cpu" if device.type == "cpu" else str(device)
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device == "cpu":
@@ -129,6 +130,8 @@ def tensor_to_numpy(X):
     ------
     TypeError
         For sparse tensors (the estimators need dense data, as for SciPy sparse matrices).
+    ValueError
+        For tensors on the ``meta`` device, which have a shape but no values.
     """
     if not isinstance(X, torch.Tensor):
         return X
@@ -137,6 +140,8 @@ def tensor_to_numpy(X):
             f"A sparse tensor ({X.layout}) was passed, but dense data is required. Use "
             "X.to_dense() to convert to a dense tensor."
         )
+    if X.is_meta:
+        raise ValueError("A tensor on the 'meta' device was passed; it holds no data.")
     X = X.detach()
     if X.dtype == torch.bfloat16:
         X = X.float()
