@@ -236,6 +236,46 @@ def test_vade_likelihood_auto_and_bernoulli_range(blobs):
     assert make_tiny(VaDE, likelihood="gaussian").fit(X01).likelihood_ == "gaussian"
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_pretrain_loss_auto_matches_the_likelihood_and_an_explicit_loss_overrides_it(
+    cls, blobs, monkeypatch
+):
+    X, _ = blobs
+    X01 = (X - X.min(0)) / (X.max(0) - X.min(0))
+    used = []
+    original = gmvae.build_and_pretrain
+
+    def recording(*args, reconstruction, **kwargs):
+        used.append(reconstruction)
+        return original(*args, reconstruction=reconstruction, **kwargs)
+
+    monkeypatch.setattr(gmvae, "build_and_pretrain", recording)
+    fits = {
+        (likelihood, loss): make_tiny(cls, likelihood=likelihood, pretrain_loss=loss).fit(X01)
+        for likelihood, loss in [("bernoulli", "auto"), ("gaussian", "auto"),
+                                 ("bernoulli", "mse"), ("bernoulli", "bce")]
+    }
+    assert used == ["bce", "mse", "mse", "bce"]
+    # The likelihood, and with it how the decoder's output is read, is not the pretraining's.
+    assert fits["bernoulli", "mse"].likelihood_ == "bernoulli"
+    np.testing.assert_array_equal(
+        fits["bernoulli", "bce"].labels_, fits["bernoulli", "auto"].labels_
+    )
+    assert not np.array_equal(
+        fits["bernoulli", "mse"].transform(X01), fits["bernoulli", "auto"].transform(X01)
+    )
+    X_new, _ = fits["bernoulli", "mse"].sample(20)
+    assert X_new.min() >= 0 and X_new.max() <= 1  # Bernoulli means, whatever the pretraining
+
+
+@pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
+def test_cross_entropy_pretraining_needs_the_unit_interval(cls, blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError, match=r"pretrain_loss='bce' needs X in \[0, 1\]"):
+        make_tiny(cls, likelihood="gaussian", pretrain_loss="bce").fit(X)
+
+
 @pytest.mark.parametrize("cls", [VaDE, DVAE, DGG])
 @pytest.mark.parametrize("factor", [100.0, 0.01])
 def test_gaussian_likelihood_warns_when_features_are_off_its_scale(cls, blobs, factor):
@@ -302,7 +342,8 @@ def test_vade_sample(blobs):
 @pytest.mark.parametrize(
     "params", [dict(likelihood="poisson"), dict(init="random"), dict(lr_decay=0.0),
                dict(lr_decay_epochs=0), dict(lr_warmup_steps=-1), dict(likelihood_variance=0.0),
-               dict(pretrain="greedy"), dict(vae_pretrain_epochs=-1)],
+               dict(pretrain="greedy"), dict(vae_pretrain_epochs=-1),
+               dict(pretrain_loss="l1")],
 )
 def test_vade_rejects_bad_parameters(params, blobs):
     from sklearn.utils._param_validation import InvalidParameterError

@@ -142,6 +142,7 @@ class DGG(ClassifierMixtureVAEClustering):
         classifier_lr=0.02,
         pretrain_epochs="auto",
         pretrain="end_to_end",
+        pretrain_loss="auto",
         vae_pretrain_epochs=0,
         max_epochs=100,
         init="kmeans",
@@ -175,6 +176,7 @@ class DGG(ClassifierMixtureVAEClustering):
         self.classifier_lr = classifier_lr
         self.pretrain_epochs = pretrain_epochs
         self.pretrain = pretrain
+        self.pretrain_loss = pretrain_loss
         self.vae_pretrain_epochs = vae_pretrain_epochs
         self.max_epochs = max_epochs
         self.init = init

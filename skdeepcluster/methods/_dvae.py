@@ -133,6 +133,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         classifier_lr=0.02,
         pretrain_epochs="auto",
         pretrain="end_to_end",
+        pretrain_loss="auto",
         vae_pretrain_epochs=0,
         max_epochs=300,
         init="kmeans",
@@ -163,6 +164,7 @@ class DVAE(ClassifierMixtureVAEClustering):
         self.classifier_lr = classifier_lr
         self.pretrain_epochs = pretrain_epochs
         self.pretrain = pretrain
+        self.pretrain_loss = pretrain_loss
         self.vae_pretrain_epochs = vae_pretrain_epochs
         self.max_epochs = max_epochs
         self.init = init

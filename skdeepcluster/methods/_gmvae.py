@@ -21,8 +21,9 @@ from .._training._phases import epochs_for_min_steps, fit_phase
 from .._training._schedules import warmup_step_decay
 from ._autoencoding import PRETRAIN_STRATEGIES, build_and_pretrain, embed
 
-# Autoencoder pretraining loss matching each likelihood.
-PRETRAIN_LOSS = {"bernoulli": "bce", "gaussian": "mse"}
+# The reconstruction loss matching each likelihood: how the decoder's output is read (logits or
+# values), and the pretraining loss of ``pretrain_loss="auto"``.
+MATCHING_LOSS = {"bernoulli": "bce", "gaussian": "mse"}
 
 LIKELIHOOD_DOC = """likelihood : {"auto", "bernoulli", "gaussian"}, default="auto"
         ``p(x|z)``: Bernoulli (``X`` in ``[0, 1]``, e.g. pixels / 255) or Gaussian with
@@ -55,6 +56,12 @@ PRETRAIN_DOC = """pretrain : {"end_to_end", "layerwise"}, default="end_to_end"
         VaDE", and DGG's (Section 4) trains them greedy layer-wise as denoising autoencoders;
         DGG then trains the stacked network as a plain VAE before fitting the mixture
         (``vae_pretrain_epochs``).
+    pretrain_loss : {"auto", "bce", "mse"}, default="auto"
+        Reconstruction loss of autoencoder pretraining. ``"auto"`` matches the likelihood
+        (cross-entropy for Bernoulli, squared error for Gaussian). ``"mse"`` with a Bernoulli
+        likelihood pretrains the decoder's output as values that the ELBO phase then reads as
+        logits, as VaDE's published code did with the squared-error autoencoder weights it
+        started from. ``"bce"`` needs ``X`` in ``[0, 1]``.
     vae_pretrain_epochs : int, default=0
         Epochs of training the pretrained autoencoder as a plain VAE, with a standard normal
         prior and the ELBO phase's likelihood and learning-rate schedule, before the mixture is
@@ -150,6 +157,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
         "likelihood_variance": [Interval(numbers.Real, 0, None, closed="neither")],
         "init": [StrOptions({"gmm", "kmeans"})],
         "pretrain": [PRETRAIN_STRATEGIES],
+        "pretrain_loss": [StrOptions({"auto", "bce", "mse"})],
         "vae_pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
@@ -183,11 +191,15 @@ class MixtureVAEClustering(BaseDeepClusterer):
     def _check_input_against_params(self, X):
         super()._check_input_against_params(X)
         in_unit_interval = bool(X.min() >= 0 and X.max() <= 1)
-        if self.likelihood == "bernoulli" and not in_unit_interval:
-            raise ValueError(
-                "likelihood='bernoulli' needs X in [0, 1] (e.g. pixels / 255 or MinMaxScaler); "
-                f"X spans [{X.min():.3g}, {X.max():.3g}]. Use likelihood='gaussian' otherwise."
-            )
+        for name, value, unit_interval_value, otherwise in (
+            ("likelihood", self.likelihood, "bernoulli", "likelihood='gaussian'"),
+            ("pretrain_loss", self.pretrain_loss, "bce", "pretrain_loss='mse'"),
+        ):
+            if value == unit_interval_value and not in_unit_interval:
+                raise ValueError(
+                    f"{name}={value!r} needs X in [0, 1] (e.g. pixels / 255 or MinMaxScaler); "
+                    f"X spans [{X.min():.3g}, {X.max():.3g}]. Use {otherwise} otherwise."
+                )
         self._likelihood = (
             ("bernoulli" if in_unit_interval else "gaussian")
             if self.likelihood == "auto"
@@ -200,7 +212,9 @@ class MixtureVAEClustering(BaseDeepClusterer):
         likelihood = self._likelihood
         autoencoder, _, history = build_and_pretrain(
             self, X, config, latent_dim=self.latent_dim, strategy=self.pretrain,
-            reconstruction=PRETRAIN_LOSS[likelihood],
+            reconstruction=(
+                MATCHING_LOSS[likelihood] if self.pretrain_loss == "auto" else self.pretrain_loss
+            ),
         )
         encoder = None
         if self.vae_pretrain_epochs > 0:
@@ -325,7 +339,7 @@ class MixtureVAEClustering(BaseDeepClusterer):
             z, labels = module.prior.sample(n_samples, cluster, generator=generator)
             X = apply_in_chunks(
                 lambda chunk: reconstruction_output(
-                    module.decoder(chunk), PRETRAIN_LOSS[self.likelihood_]
+                    module.decoder(chunk), MATCHING_LOSS[self.likelihood_]
                 ),
                 z,
                 z.device,

@@ -90,6 +90,7 @@ class VaDE(MixtureVAEClustering):
         likelihood_variance=1.0,
         pretrain_epochs="auto",
         pretrain="end_to_end",
+        pretrain_loss="auto",
         vae_pretrain_epochs=0,
         max_epochs=300,
         init="gmm",
@@ -115,6 +116,7 @@ class VaDE(MixtureVAEClustering):
         self.likelihood_variance = likelihood_variance
         self.pretrain_epochs = pretrain_epochs
         self.pretrain = pretrain
+        self.pretrain_loss = pretrain_loss
         self.vae_pretrain_epochs = vae_pretrain_epochs
         self.max_epochs = max_epochs
         self.init = init
