@@ -3,6 +3,7 @@
 import collections.abc
 import dataclasses
 import numbers
+import os
 import warnings
 from abc import ABCMeta, abstractmethod
 
@@ -49,6 +50,35 @@ def check_magnitude(X):
         raise ValueError(
             f"X contains values up to {largest:.3g} in magnitude, which overflow the float32 "
             "networks. Rescale the data (e.g. MinMaxScaler or StandardScaler)."
+        )
+
+
+def physical_memory_bytes():
+    """This machine's physical memory in bytes, or ``None`` where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return None
+
+
+def check_network_size(n_features, hidden_dims, latent_dim):
+    """Refuse an autoencoder whose float32 weights alone exceed this machine's memory.
+
+    The modules are built on the host before they move to the device, so without this a
+    width such as ``latent_dim=10**12`` ends in a raw torch error (an overflow, a failed
+    allocation) or in the system running out of memory while the weights are initialised.
+    """
+    widths = (n_features, *hidden_dims, latent_dim)
+    # Encoder and the mirrored decoder: one weight matrix and one bias per pair of widths each.
+    n_parameters = 2 * sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
+    needed, available = 4 * n_parameters, physical_memory_bytes()
+    if needed >= 2**63 or (available is not None and needed > available):
+        raise ValueError(
+            f"An autoencoder {' -> '.join(map(str, widths))} -> ... needs {needed / 2**30:.3g} "
+            "GiB for its float32 weights alone"
+            + ("" if available is None else f", more than this machine's "
+               f"{available / 2**30:.3g} GiB of memory")
+            + ". Lower hidden_dims or latent_dim."
         )
 
 
@@ -231,7 +261,12 @@ class BaseDeepClusterer(
             raise ValueError(
                 f"hidden_dims must be a sequence of positive ints; got {self.hidden_dims!r}."
             )
+        check_network_size(X.shape[1], [int(d) for d in dims], int(self._embedding_dim()))
         check_magnitude(X)
+
+    def _embedding_dim(self):
+        """Size of the embedding the autoencoder is built with."""
+        return self.latent_dim
 
     # The pretraining epochs ``pretrain_epochs="auto"`` starts from (the paper's).
     _auto_pretrain_epochs = PAPER_PRETRAIN_EPOCHS

@@ -132,6 +132,16 @@ def test_bad_hidden_dims(cls, hidden_dims):
 
 
 @pytest.mark.parametrize(
+    "widths", [dict(hidden_dims=(10**20,)), dict(latent_dim=10**20), dict(latent_dim=10**12),
+               dict(hidden_dims=(8, 10**9, 10**9))],
+)
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_networks_larger_than_memory_are_refused_before_any_allocation(cls, widths):
+    with pytest.raises(ValueError, match="GiB for its float32 weights alone"):
+        make(cls, **widths).fit(good_X())
+
+
+@pytest.mark.parametrize(
     "params",
     [dict(max_epochs=-1), dict(tol=1.5), dict(tol=-0.1), dict(alpha=0), dict(update_interval=0),
      dict(pretrain="greedy"), dict(n_init=0)],

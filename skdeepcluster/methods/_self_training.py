@@ -33,9 +33,6 @@ class StudentTSelfTraining(BaseDeepClusterer):
         """The :class:`SelfTrainingCriterion` of the clustering phase."""
         raise NotImplementedError
 
-    def _embedding_dim(self):
-        return self.latent_dim
-
     def _pretrain_strategy(self):
         return self.pretrain
 
