@@ -96,6 +96,18 @@ def test_what_pretraining_depends_on_misses_the_cache(change, blobs, tmp_path, p
     assert len(pretrainings) == 2
 
 
+def test_the_clustering_learning_rate_hits_the_cache_when_pretrain_lr_is_set(
+    blobs, tmp_path, pretrainings
+):
+    X, _ = blobs
+    make_tiny(IDEC, memory=tmp_path, pretrain_lr=1e-2, lr=1e-3).fit(X)
+    make_tiny(IDEC, memory=tmp_path, pretrain_lr=1e-2, lr=1e-4).fit(X)
+    assert len(pretrainings) == 1
+    # lr=1e-2 without pretrain_lr pretrains with 1e-2: the same pretraining.
+    make_tiny(IDEC, memory=tmp_path, lr=1e-2).fit(X)
+    assert len(pretrainings) == 1
+
+
 def test_other_data_misses_the_cache(blobs, tmp_path, pretrainings):
     X, _ = blobs
     make_tiny(IDEC, memory=tmp_path).fit(X)

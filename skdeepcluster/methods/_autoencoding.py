@@ -83,9 +83,11 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
     ``pretrain_lr``), or read back from its ``memory`` cache.
 
     With ``estimator.memory`` set, the pretraining is a joblib-cached function of the data,
-    those parameters, the seed, the device, ``batch_size`` and the callbacks. A cache hit
-    restores torch's global RNG state as the pretraining left it, so the rest of the fit is
-    the same as without the cache.
+    those parameters, the seed, the device, ``batch_size``, the callbacks and the learning rate
+    it trains with (``pretrain_lr``, or ``lr`` when that is ``None``; with ``pretrain_lr`` set,
+    ``lr`` is the clustering phase's alone and not part of the key). A cache hit restores
+    torch's global RNG state as the pretraining left it, so the rest of the fit is the same as
+    without the cache.
 
     Returns
     -------
@@ -101,7 +103,7 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
         "strategy": strategy,
         "reconstruction": reconstruction,
         "optimizer": estimator.pretrain_optimizer,
-        "lr": estimator.pretrain_lr,
+        "lr": config.lr if estimator.pretrain_lr is None else estimator.pretrain_lr,
     }
     if estimator.memory is None:
         net, history, _ = pretrained_snapshot(None, X, config, config.verbose, settings)
@@ -113,7 +115,7 @@ def build_and_pretrain(estimator, X, config, *, latent_dim, strategy, reconstruc
         net, history, rng_state = cached(
             X.cpu().numpy(),
             X,
-            dataclasses.replace(config, verbose=0),
+            dataclasses.replace(config, verbose=0, lr=settings["lr"]),
             config.verbose,
             settings,
         )
@@ -146,7 +148,7 @@ def pretrained_snapshot(X_key, X, config, verbose, settings):
         Replaces ``config.verbose``.
     settings : dict
         ``hidden_dims``, ``latent_dim``, ``weight_init``, ``epochs``, ``strategy``,
-        ``reconstruction``, ``optimizer`` and ``lr`` (``None``: ``config.lr``).
+        ``reconstruction``, ``optimizer`` and ``lr``.
 
     Returns
     -------
