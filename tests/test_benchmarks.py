@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 import torch
 
+import skdeepcluster.methods._autoencoding as autoencoding
 from skdeepcluster import IDEC, WECGAN, WECMMD, VaDE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import _reproduction  # noqa: E402
+import elbo_phase_from_cache  # noqa: E402
 import graph_purity  # noqa: E402
 import kmeans_restarts  # noqa: E402
 import merge_results  # noqa: E402
@@ -63,6 +65,33 @@ def test_models_sharing_a_pretraining_through_memory_say_which_read_it(tmp_path)
     assert [s["pretrainings_from_cache"] for s in summaries] == [0, 2]
     table = _reproduction.markdown(summaries, "cpu", "test", {})
     assert "2 of 2 without pretraining: read from the cache" in table
+
+
+def test_a_clustering_phase_from_a_stored_pretraining_repeats_the_fit_that_stored_it(
+    tmp_path, monkeypatch
+):
+    tiny = ["--set", "hidden_dims=(8,)", "--set", "pretrain_epochs=1", "--max-epochs", "2"]
+    common = ["--datasets", "digits", "--n-samples", "120", "--seeds", "0", "--device", "cpu",
+              "--models", "VaDE", *tiny]
+    parser = _reproduction.common_arguments("test", ["digits"], "out")
+    args = parser.parse_args([*common, "--memory", str(tmp_path / "cache")])
+    overrides, _ = _reproduction.overrides_and_protocol(args, paper_epochs=300)
+    (original,), _ = _reproduction.run([("VaDE", VaDE, {})], args, overrides)
+    (entry,) = (tmp_path / "cache").rglob("output.pkl")
+    # The script replaces the pretraining function for the rest of its process.
+    monkeypatch.setattr(autoencoding, "pretrained_snapshot", autoencoding.pretrained_snapshot)
+
+    def no_pretraining(*args, **kwargs):
+        raise AssertionError("pretrained again instead of reading the cache entry")
+
+    monkeypatch.setattr(autoencoding, "pretrain_autoencoder", no_pretraining)
+    elbo_phase_from_cache.main([*common, "--cache-entry", str(entry),
+                                "--output", str(tmp_path / "rerun")])
+    (rerun,) = json.loads((tmp_path / "rerun.json").read_text())["runs"]
+    assert (rerun["acc"], rerun["nmi"]) == (original["acc"], original["nmi"])
+    with pytest.raises(SystemExit, match="holds a pretraining with"):
+        elbo_phase_from_cache.main([*common, "--set", "batch_size=50", "--cache-entry",
+                                    str(entry), "--output", str(tmp_path / "other")])
 
 
 def test_kmeans_restarts_reads_each_cached_pretraining_and_reports_its_optima(tmp_path):
