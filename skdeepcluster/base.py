@@ -53,6 +53,38 @@ def check_magnitude(X):
         )
 
 
+def check_conversion_keeps_meaning(X):
+    """Refuse input whose conversion to float32 would silently change what it says.
+
+    NumPy drops a masked array's mask when it converts the array, so masked (missing) entries
+    would be clustered as whatever values lie under the mask; datetime and timedelta values
+    would become counts of their unit since the epoch, on a scale set by the unit.
+    scikit-learn's own estimators accept both silently.
+
+    Raises
+    ------
+    ValueError
+        For a masked array with masked entries.
+    TypeError
+        For datetime or timedelta values (a NumPy array or any DataFrame column).
+    """
+    if np.ma.isMaskedArray(X) and np.ma.count_masked(X):
+        raise ValueError(
+            f"X is a masked array with {np.ma.count_masked(X)} masked entries, which the "
+            "conversion to float would replace by the values under the mask. Fill them "
+            "(X.filled(value), or an imputer) or drop those samples."
+        )
+    dtypes = getattr(X, "dtypes", None)  # one per column in a DataFrame
+    if not isinstance(dtypes, collections.abc.Iterable):
+        dtypes = [getattr(X, "dtype", None)]
+    if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
+        raise TypeError(
+            "X holds datetime or timedelta values, which have no scale-free numeric form. "
+            "Convert them to numeric features first (e.g. elapsed seconds, or calendar "
+            "fields)."
+        )
+
+
 def physical_memory_bytes():
     """This machine's physical memory in bytes, or ``None`` where the OS does not say."""
     try:
@@ -223,6 +255,7 @@ class BaseDeepClusterer(
             setattr(self, name, value)
 
     def _fit_and_assign(self, X):
+        check_conversion_keeps_meaning(X)
         X = validate_data(
             self, tensor_to_numpy(X), dtype=np.float32, order="C", ensure_min_samples=2
         )
@@ -332,6 +365,7 @@ class BaseDeepClusterer(
 
     def _validated(self, X):
         check_is_fitted(self)
+        check_conversion_keeps_meaning(X)
         X = validate_data(self, tensor_to_numpy(X), dtype=np.float32, order="C", reset=False)
         check_magnitude(X)
         return X

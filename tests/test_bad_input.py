@@ -50,6 +50,10 @@ BAD_X = [
     ("ragged_list", [[1.0, 2.0], [3.0]], ValueError, "inhomogeneous|sequence"),
     ("none", None, (TypeError, ValueError), "None|Expected 2D"),
     ("meta_tensor", torch.empty(40, 5, device="meta"), ValueError, "'meta' device"),
+    # NumPy's conversion drops the mask: the hidden values would be clustered as data
+    ("masked_entries", np.ma.masked_array(good_X(), mask=np.eye(40, 5) > 0), ValueError, "masked"),
+    ("datetime64", np.arange(80).astype("datetime64[D]").reshape(40, 2), TypeError, "datetime"),
+    ("timedelta64", np.arange(80).astype("timedelta64[s]").reshape(40, 2), TypeError, "timedelta"),
 ]
 
 
@@ -219,6 +223,24 @@ def test_renamed_dataframe_columns(cls):
     np.testing.assert_array_equal(model.feature_names_in_, list("abcde"))
     with pytest.raises(ValueError, match="feature names"):
         model.predict(frame.rename(columns={"a": "z"}))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_dataframe_with_a_datetime_column(cls):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good_X(), columns=list("abcde"))
+    frame["when"] = pd.date_range("2026-01-01", periods=len(frame), tz="UTC")
+    with pytest.raises(TypeError, match="datetime"):
+        make(cls).fit(frame)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_masked_arrays_are_refused_at_inference_and_accepted_without_masked_entries(cls):
+    X = good_X()
+    model = make(cls).fit(np.ma.masked_array(X, mask=False))
+    np.testing.assert_array_equal(model.labels_, make(cls).fit(X).labels_)
+    with pytest.raises(ValueError, match="1 masked entries"):
+        model.predict(np.ma.masked_array(X, mask=np.arange(X.size).reshape(X.shape) == 7))
 
 
 @pytest.mark.parametrize("value", [1.0, 100.0])
