@@ -294,7 +294,7 @@ def run(models, args, overrides):
                 row["pretrain_seconds"] = sum(r["dur"] for r in model.history_["pretrain"])
                 if args.memory is not None:
                     row["pretraining_from_cache"] = (
-                        cached_pretrainings(args.memory) == cached_before
+                        cached_pretrainings(args.memory) <= cached_before
                     )
                 row["epochs"] = model.n_iter_
                 if hasattr(model, "converged_"):  # DEC, IDEC and WEC stop early at tol
@@ -307,11 +307,13 @@ def run(models, args, overrides):
 
 
 def cached_pretrainings(memory):
-    """How many pretrainings the joblib cache folder ``memory`` holds (0 for ``None``).
+    """The stored pretrainings (``output.pkl`` paths) in the joblib cache folder ``memory``.
 
-    A fit that leaves the count unchanged read its pretraining from the cache.
+    A fit that adds none read its pretraining from the cache. A count would not do: joblib
+    clears a function's stored results when that function's code has changed, so a fit can
+    delete one entry and write another.
     """
-    return 0 if memory is None else sum(1 for _ in Path(memory).rglob("output.pkl"))
+    return set() if memory is None else set(Path(memory).rglob("output.pkl"))
 
 
 def markdown(summaries, device_name, protocol, paper):

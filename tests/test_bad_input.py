@@ -475,9 +475,18 @@ class _CtrlC(Callback):
             os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.fixture
+def sigint_raises_keyboard_interrupt():
+    """Python's own Ctrl-C handler for the test, even where the runner started with SIGINT
+    ignored (``nohup``, a background job of a non-interactive shell)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is delivered differently")
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_ctrl_c_ends_the_whole_fit(cls):
+def test_ctrl_c_ends_the_whole_fit(cls, sigint_raises_keyboard_interrupt):
     # skorch ends only the current phase on KeyboardInterrupt; the fit then went on and
     # returned an estimator "fitted" after one of three pretraining epochs
     model = make(cls, pretrain_epochs=3, callbacks=[_CtrlC()])

@@ -67,6 +67,18 @@ def test_models_sharing_a_pretraining_through_memory_say_which_read_it(tmp_path)
     assert "2 of 2 without pretraining: read from the cache" in table
 
 
+def test_a_pretraining_that_replaces_a_cleared_cache_entry_is_not_read_from_the_cache(tmp_path):
+    # joblib clears a function's entries when its code changed, then stores the new one
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "output.pkl").write_bytes(b"")
+    before = _reproduction.cached_pretrainings(tmp_path)
+    (tmp_path / "old" / "output.pkl").unlink()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "output.pkl").write_bytes(b"")
+    assert len(_reproduction.cached_pretrainings(tmp_path)) == len(before) == 1
+    assert not _reproduction.cached_pretrainings(tmp_path) <= before
+
+
 def test_a_clustering_phase_from_a_stored_pretraining_repeats_the_fit_that_stored_it(
     tmp_path, monkeypatch
 ):
