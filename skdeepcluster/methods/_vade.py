@@ -36,7 +36,8 @@ class VaDE(MixtureVAEClustering):
         Neither wins everywhere (seed 0, ACC): on standardized breast cancer the EM mixture
         splits the embedding across the classes (0.631 before training, 0.640 after) where
         KMeans does not (0.930, 0.919); on ORL faces KMeans' start collapses (3 of 40 clusters,
-        0.065) where EM's keeps 34 (0.398).
+        0.065) where EM's keeps 34 (0.398). On MNIST-70k (seed 1, one pretraining) EM's start
+        was 0.763 and KMeans' 0.929, and the ELBO phase kept each within about 3 points.
     n_init : int, default=10
         Restarts of the mixture or KMeans that initialises the prior.
     batch_size : int, default=100
