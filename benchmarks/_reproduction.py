@@ -12,6 +12,7 @@ import ast
 import functools
 import json
 import os
+import signal
 import statistics
 import time
 from pathlib import Path
@@ -76,7 +77,8 @@ class ClusteringProgress(Callback):
     adds. The estimator copies user callbacks into every phase; this one's copies are itself,
     so ``acc`` and ``trace`` are what it saw. Each reading is also printed as it is taken, with
     the seconds since the fit's first trained phase began (the pretraining, unless read from
-    the cache), so a long run that is cut short still shows how far it got and how fast.
+    the cache), so a long run that is cut short still shows how far it got and how fast, and
+    :func:`run` records such a run from its last traced epoch (``nmi`` is that epoch's NMI).
 
     Parameters
     ----------
@@ -91,7 +93,7 @@ class ClusteringProgress(Callback):
         self.X, self.y, self.trace_every = X, y, trace_every
         # Set when the first phase begins: the pretraining cache's key, which holds the
         # callbacks, is taken before that and must not see a clock.
-        self.acc, self.trace, self.started = None, [], None
+        self.acc, self.trace, self.nmi, self.started, self.device = None, [], None, None, None
 
     def __deepcopy__(self, memo):
         return self
@@ -117,6 +119,7 @@ class ClusteringProgress(Callback):
     def on_train_begin(self, net, **kwargs):
         if self.started is None:
             self.started = time.perf_counter()
+        self.device = str(net.device)
         labels = self._labels(net.module_)
         if labels is not None:
             self.acc = clustering_accuracy(self.y, labels)
@@ -129,7 +132,8 @@ class ClusteringProgress(Callback):
         labels = self._labels(net.module_)
         if labels is not None:
             self.trace.append((epoch, clustering_accuracy(self.y, labels)))
-            self._print({"epoch": epoch, "acc": self.trace[-1][1]})
+            self.nmi = normalized_mutual_info_score(self.y, labels)
+            self._print({"epoch": epoch, "acc": self.trace[-1][1], "nmi": self.nmi})
 
     def _print(self, reading):
         seconds = round(time.perf_counter() - self.started, 1)
@@ -226,7 +230,20 @@ def summarize(runs):
         "fit_seconds_median": statistics.median(r["fit_seconds"] for r in runs),
         "init_acc_median": statistics.median(initial) if len(initial) == len(runs) else None,
         "pretrainings_from_cache": sum(bool(r.get("pretraining_from_cache")) for r in runs),
+        "stopped_after_epochs": [r["stopped_after_epoch"] for r in runs
+                                 if "stopped_after_epoch" in r],
     }
+
+
+def reported_params(clusterer):
+    """The clusterer's parameters as ``repr`` strings, without its callbacks and verbosity."""
+    return {k: repr(v) for k, v in clusterer.get_params().items()
+            if k not in ("callbacks", "verbose")}
+
+
+def print_row(row):
+    """Print a result row, without its parameters, as one JSON line."""
+    print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
 
 
 def timed_run(label, dataset, seed, estimator, clusterer, X, y, progress=None):
@@ -244,14 +261,37 @@ def timed_run(label, dataset, seed, estimator, clusterer, X, y, progress=None):
         "nmi": normalized_mutual_info_score(y, labels),
         "fit_seconds": time.perf_counter() - start,
         "device": str(clusterer.net_.device),
-        "params": {k: repr(v) for k, v in clusterer.get_params().items()
-                   if k not in ("callbacks", "verbose")},
+        "params": reported_params(clusterer),
     }
     if progress is not None and progress.acc is not None:
         row["init_acc"] = progress.acc
     if progress is not None and progress.trace:
         row["acc_trace"] = [[epoch, acc] for epoch, acc in progress.trace]
-    print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
+    print_row(row)
+    return row
+
+
+def stopped_run(label, dataset, seed, clusterer, progress, seconds):
+    """The result row of a fit stopped by Ctrl-C (SIGINT), or ``None`` if it traced no epoch.
+
+    Its scores are those of the last epoch :class:`ClusteringProgress` traced, which for the
+    last epoch of a finished fit are the fitted model's own (the tests check this), and
+    ``stopped_after_epoch`` says which epoch that was. ``fit_seconds`` runs to the stop.
+    """
+    if not progress.trace:
+        print(json.dumps({"model": label, "dataset": dataset, "seed": seed,
+                          "stopped": "before its first traced epoch: not recorded"}), flush=True)
+        return None
+    epoch, acc = progress.trace[-1]
+    row = {
+        "model": label, "dataset": dataset, "seed": seed, "acc": acc, "nmi": progress.nmi,
+        "fit_seconds": seconds, "device": progress.device, "stopped_after_epoch": epoch,
+        "params": reported_params(clusterer),
+    }
+    if progress.acc is not None:
+        row["init_acc"] = progress.acc
+    row["acc_trace"] = [[e, a] for e, a in progress.trace]
+    print_row(row)
     return row
 
 
@@ -260,6 +300,11 @@ def run(models, args, overrides):
 
     ``overrides`` (from :func:`overrides_and_protocol`) go to every model that has the
     parameter, under the model's own ``params``; one that no selected model has is an error.
+
+    Ctrl-C, or ``kill -INT`` of a run started in the background (which would otherwise ignore
+    SIGINT), stops the fit in progress and every later one: the stopped fit is recorded from
+    its last traced epoch (:func:`stopped_run`; ``--trace-every`` sets how often), the finished
+    ones as they are, and the results are returned for writing as usual.
 
     Returns
     -------
@@ -278,7 +323,9 @@ def run(models, args, overrides):
     unused = set(overrides) - {name for _, cls, _ in selected for name in cls().get_params()}
     if unused:
         raise SystemExit(f"no selected model has the parameter(s) {sorted(unused)}")
-    runs, summaries = [], []
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    runs, summaries, stopped = [], [], False
     for dataset in args.datasets:
         X, y = load(dataset, args.data_home, args.n_samples)
         n_clusters = int(np.unique(y).size)
@@ -290,7 +337,16 @@ def run(models, args, overrides):
                 model = cls(n_clusters=n_clusters, device=args.device, random_state=seed,
                             callbacks=[progress], memory=args.memory, **{**own, **params})
                 cached_before = cached_pretrainings(args.memory)
-                row = timed_run(label, dataset, seed, model, model, X, y, progress)
+                started = time.perf_counter()
+                try:
+                    row = timed_run(label, dataset, seed, model, model, X, y, progress)
+                except KeyboardInterrupt:
+                    stopped = True
+                    row = stopped_run(label, dataset, seed, model, progress,
+                                      time.perf_counter() - started)
+                    if row is not None:
+                        model_runs.append(row)
+                    break
                 row["pretrain_seconds"] = sum(r["dur"] for r in model.history_["pretrain"])
                 if args.memory is not None:
                     row["pretraining_from_cache"] = (
@@ -301,8 +357,13 @@ def run(models, args, overrides):
                     row["converged"] = bool(model.converged_)
                 model_runs.append(row)
             runs += model_runs
-            summaries.append({"model": label, "dataset": dataset,
-                              "n_samples": int(X.shape[0]), **summarize(model_runs)})
+            if model_runs:
+                summaries.append({"model": label, "dataset": dataset,
+                                  "n_samples": int(X.shape[0]), **summarize(model_runs)})
+            if stopped:
+                if not runs:
+                    raise KeyboardInterrupt
+                return runs, summaries
     return runs, summaries
 
 
@@ -343,8 +404,13 @@ def markdown(summaries, device_name, protocol, paper):
             f" ({cached} of {s['seeds']} without pretraining: read from the cache)"
             if cached else ""
         )
+        stopped = s.get("stopped_after_epochs")
+        seeds_text = f"{s['seeds']}" + (
+            f" ({len(stopped)} stopped after epoch {', '.join(map(str, stopped))}: scored "
+            "there)" if stopped else ""
+        )
         lines.append(
-            f"| {s['model']} | {s['dataset']} | {s['n_samples']} | {s['seeds']} "
+            f"| {s['model']} | {s['dataset']} | {s['n_samples']} | {seeds_text} "
             f"| {100 * s['acc_median']:.2f} [{100 * s['acc_min']:.2f}, {100 * s['acc_max']:.2f}] "
             f"| {100 * s['nmi_median']:.2f} [{100 * s['nmi_min']:.2f}, {100 * s['nmi_max']:.2f}] "
             f"| {initial_text} | {fit_text} | {paper_text} |"

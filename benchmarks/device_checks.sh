@@ -64,7 +64,9 @@ step() {
     [ "$limit" -gt "$left" ] && limit=$left
     echo "=== $name (limit ${limit} s)"
     local begin=$(date +%s)
-    timeout --kill-after=10 "$limit" "$@" > "$LOGS/$name.log" 2>&1
+    # SIGINT first: a reproduction script then writes its results, a cut-off fit scored at
+    # its last traced epoch (benchmarks/_reproduction.py, run); KILL 20 s later if need be.
+    timeout --signal=INT --kill-after=20 "$limit" "$@" > "$LOGS/$name.log" 2>&1
     local code=$? status=ok
     [ "$code" = 124 ] || [ "$code" = 137 ] && status="timed out after ${limit} s"
     [ "$status" = ok ] && [ "$code" != 0 ] && status="failed (exit $code)"

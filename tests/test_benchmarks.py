@@ -2,6 +2,8 @@
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +106,59 @@ def test_a_clustering_phase_from_a_stored_pretraining_repeats_the_fit_that_store
     with pytest.raises(SystemExit, match="holds a pretraining with"):
         elbo_phase_from_cache.main([*common, "--set", "batch_size=50", "--cache-entry",
                                     str(entry), "--output", str(tmp_path / "other")])
+
+
+def test_a_run_stopped_by_sigint_keeps_its_last_traced_epoch_and_the_finished_runs(
+    tmp_path, monkeypatch
+):
+    tiny = dict(hidden_dims=(8,), pretrain_epochs=1, max_epochs=6)
+    args = _reproduction.common_arguments("test", ["digits"], "out").parse_args(
+        ["--n-samples", "120", "--seeds", "0", "1", "2", "--device", "cpu", "--trace-every", "2"]
+    )
+    trace_epoch = _reproduction.ClusteringProgress.on_epoch_end
+    fits = []
+
+    def sigint_at_epoch_3_of_the_second_fit(progress, net, **kwargs):
+        trace_epoch(progress, net, **kwargs)
+        if not fits or fits[-1] is not progress:
+            fits.append(progress)
+        if len(fits) == 2 and progress.trace and len(net.history) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(_reproduction.ClusteringProgress, "on_epoch_end",
+                        sigint_at_epoch_3_of_the_second_fit)
+    previous_handler = signal.getsignal(signal.SIGINT)
+    # As in a run started with `nohup ... &`, which ignores SIGINT: `run` must listen again.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        runs, (summary,) = _reproduction.run([("VaDE", VaDE, tiny)], args, overrides={})
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    finished, stopped = runs  # seed 2 never started
+    assert finished["seed"] == 0 and "stopped_after_epoch" not in finished
+    assert finished["acc_trace"][-1] == [6, finished["acc"]]
+    assert (stopped["seed"], stopped["stopped_after_epoch"]) == (1, 2)
+    assert stopped["acc"] == fits[1].trace[-1][1] and stopped["nmi"] == fits[1].nmi
+    assert stopped["acc_trace"] == [[2, stopped["acc"]]] and stopped["device"] == "cpu"
+    assert summary["seeds"] == 2 and summary["stopped_after_epochs"] == [2]
+    table = _reproduction.markdown([summary], "cpu", "test", {})
+    assert "2 (1 stopped after epoch 2: scored there)" in table
+
+
+def test_a_run_stopped_before_its_first_traced_epoch_records_nothing(monkeypatch):
+    args = _reproduction.common_arguments("test", ["digits"], "out").parse_args(
+        ["--n-samples", "120", "--seeds", "0", "--device", "cpu", "--trace-every", "2"]
+    )
+
+    def interrupt(progress, net, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(_reproduction.ClusteringProgress, "on_epoch_end", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _reproduction.run(
+            [("VaDE", VaDE, dict(hidden_dims=(8,), pretrain_epochs=1, max_epochs=4))],
+            args, overrides={},
+        )
 
 
 def test_kmeans_restarts_reads_each_cached_pretraining_and_reports_its_optima(tmp_path):
