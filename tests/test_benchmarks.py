@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -161,25 +162,33 @@ def test_a_run_stopped_before_its_first_traced_epoch_records_nothing(monkeypatch
         )
 
 
-def test_kmeans_restarts_reads_each_cached_pretraining_and_reports_its_optima(tmp_path):
+@pytest.mark.parametrize("clusterer, objective, best", [
+    ("kmeans", "inertia", min), ("gmm", "log_likelihood", max),
+])
+def test_restarts_read_each_cached_pretraining_and_report_the_clusterers_optima(
+    tmp_path, clusterer, objective, best
+):
     tiny = dict(hidden_dims=(8,), pretrain_epochs=1, max_epochs=1)
     args = _reproduction.common_arguments("test", ["digits"], "out").parse_args(
         ["--n-samples", "150", "--seeds", "0", "1", "--device", "cpu", "--memory", str(tmp_path)]
     )
     _reproduction.run([("WEC-MMD", WECMMD, tiny)], args, overrides={})
     kmeans_restarts.main(["--memory", str(tmp_path), "--dataset", "digits", "--n-samples", "150",
-                          "--n-init", "1", "5", "--repeats", "2", "--single-restarts", "4",
-                          "--output", str(tmp_path / "report")])
+                          "--clusterer", clusterer, "--n-init", "1", "5", "--repeats", "2",
+                          "--single-restarts", "4", "--output", str(tmp_path / "report")])
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["n_samples"] == 150 and len(report["pretrainings"]) == 2  # one per seed
+    assert sorted(re.search(r"\bseed=(\d+)", found["config"])[1]
+                  for found in report["pretrainings"].values()) == ["0", "1"]
     for found in report["pretrainings"].values():
+        assert found["objective"] == objective
         assert [(f["n_init"], f["random_state"]) for f in found["fits"]] == [
             (1, 0), (1, 1), (5, 0), (5, 1)
         ]
-        inertias = [r["inertia"] for r in found["single_restarts"]]
-        assert len(inertias) == 4 and inertias == sorted(inertias)
-        assert found["lowest_inertia"]["inertia"] == min(f["inertia"] for f in found["fits"])
-        confusion = np.array(found["confusion_of_lowest_inertia"])
+        values = [r[objective] for r in found["single_restarts"]]
+        assert len(values) == 4 and values[0] == best(values)
+        assert found["best"][objective] == best(f[objective] for f in found["fits"])
+        confusion = np.array(found["confusion_of_best"])
         assert confusion.shape == (10, 10) and confusion.sum() == 150
 
 

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
 
 from skdeepcluster._training._cluster_init import fit_latent_clusterer, initial_mixture
 from skdeepcluster.losses import (
@@ -143,6 +145,24 @@ def test_latent_mixture_does_not_depend_on_where_the_embedding_lies(offset):
     np.testing.assert_allclose(shifted.means_, reference.means_ + offset, rtol=1e-6, atol=1e-3)
     np.testing.assert_allclose(shifted.covariances_, reference.covariances_, rtol=1e-2)
     np.testing.assert_array_equal(shifted.predict(Z + offset), reference.predict(Z))
+
+
+def test_latent_mixture_is_one_em_run_from_kmeans_centres_as_in_vades_code():
+    # VaDE's code: the former mixture.GMM's defaults (KMeans means, uniform weights, every
+    # component with the data's variances, EM <= 100 iterations to a 1e-3 change).
+    rng = np.random.RandomState(0)
+    Z = np.concatenate([rng.normal(c, s, (60, 3)) for c, s in [(0, 1.0), (4, 0.3), (9, 2.0)]])
+    mixture = fit_latent_clusterer(Z, 3, method="gmm", seed=7, n_init=4)
+    centred = Z - Z.mean(axis=0)
+    kmeans = KMeans(3, n_init=4, random_state=7).fit(centred)
+    expected = GaussianMixture(
+        3, covariance_type="diag", reg_covar=1e-5, max_iter=100, tol=1e-3,
+        weights_init=np.full(3, 1 / 3), means_init=kmeans.cluster_centers_,
+        precisions_init=np.tile(1 / (centred.var(axis=0) + 1e-5), (3, 1)),
+    ).fit(centred)
+    np.testing.assert_allclose(mixture.means_, expected.means_ + Z.mean(axis=0))
+    np.testing.assert_allclose(mixture.weights_, expected.weights_)
+    assert mixture.n_iter_ == expected.n_iter_ > 1
 
 
 def test_latent_mixture_of_a_constant_embedding_far_from_the_origin():

@@ -8,6 +8,16 @@ from sklearn.mixture import GaussianMixture
 def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
     """Fit KMeans or a diagonal Gaussian mixture on embeddings ``Z``.
 
+    The mixture is initialised as VaDE's reference code does it (scikit-learn's former
+    ``mixture.GMM``, which that code calls with its defaults): the means are the centres of
+    KMeans with ``n_init`` restarts, the weights uniform, every component's variances those of
+    the whole embedding; then one EM run of at most 100 iterations, stopped when the mean
+    log-likelihood per sample changes by less than 1e-3. EM restarts chosen by likelihood
+    would be no substitute: on the MNIST-70k embedding of ``docs/results.md`` (seed 1) the
+    highest-likelihood diagonal mixture of 10 restarts splits the 1s in two and merges the 4s
+    with the 9s (ACC 0.762), while EM from KMeans' centres keeps a partition at 0.882, for
+    every KMeans seed tried.
+
     Parameters
     ----------
     Z : ndarray of shape (n_samples, latent_dim)
@@ -15,7 +25,8 @@ def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
     method : {"kmeans", "gmm"}
     seed : int
     n_init : int
-        Restarts; the best (lowest inertia / highest likelihood) is kept. DEC uses 20.
+        KMeans restarts (the lowest inertia is kept), for the mixture those that find its
+        initial means. DEC uses 20.
 
     Returns
     -------
@@ -31,10 +42,17 @@ def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
     # means shifted back, is the same mixture on Z.
     Z = np.asarray(Z, dtype=np.float64)
     offset = Z.mean(axis=0)
+    Z = Z - offset
+    reg_covar = 1e-5
+    centres = KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(Z)
+    variances = Z.var(axis=0) + reg_covar
     mixture = GaussianMixture(
-        n_clusters, covariance_type="diag", n_init=n_init, reg_covar=1e-5,
+        n_clusters, covariance_type="diag", reg_covar=reg_covar, max_iter=100, tol=1e-3,
+        weights_init=np.full(n_clusters, 1.0 / n_clusters),
+        means_init=centres.cluster_centers_,
+        precisions_init=np.tile(1.0 / variances, (n_clusters, 1)),
         random_state=random_state,
-    ).fit(Z - offset)
+    ).fit(Z)
     mixture.means_ = mixture.means_ + offset
     return mixture
 
@@ -47,7 +65,8 @@ def initial_mixture(Z, n_components, *, method, seed, n_init):
     Z : ndarray of shape (n_samples, latent_dim)
     n_components : int
     method : {"gmm", "kmeans"}
-        ``"gmm"``: a diagonal Gaussian mixture fitted by EM. ``"kmeans"``: KMeans clusters,
+        ``"gmm"``: a diagonal Gaussian mixture fitted by EM from KMeans' centres
+        (:func:`fit_latent_clusterer`). ``"kmeans"``: KMeans clusters,
         with each cluster's share of the samples, centre and per-dimension variance (the
         variance of all of ``Z`` for a cluster of one sample).
     seed, n_init : int

@@ -38,9 +38,10 @@ class AEKMeans(BaseDeepClusterer):
         ``"layerwise"`` first trains each encoder/decoder pair as a denoising autoencoder (DEC's
         scheme) and then fine-tunes end to end.
     clusterer : {{"kmeans", "gmm"}}, default="kmeans"
-        Clustering of the embedding: KMeans, or a diagonal-covariance Gaussian mixture.
+        Clustering of the embedding: KMeans, or a diagonal-covariance Gaussian mixture
+        fitted by EM from KMeans' centres (as VaDE initialises its prior).
     n_init : int, default=10
-        Restarts of the clusterer.
+        Restarts of KMeans (for ``"gmm"``, of the KMeans that gives EM its initial means).
     {_params.training()}
     {_params.PRETRAINING}
     {_params.RUNTIME}

@@ -68,9 +68,10 @@ class DGG(ClassifierMixtureVAEClustering):
     max_epochs : int, default=100
         Epochs of training on Eq. (19).
     init : {{"kmeans", "gmm"}}, default="kmeans"
-        Pseudo-labels and prior from KMeans (the paper) or from a diagonal Gaussian mixture.
+        Pseudo-labels and prior from KMeans (the paper) or from a diagonal Gaussian mixture
+        fitted by EM from KMeans' centres (VaDE's start).
     n_init : int, default=10
-        Restarts of that initial clustering.
+        Restarts of the KMeans of that initial clustering.
     batch_size : int, default=100
         Samples (tuples) per mini-batch; each brings its ``n_neighbors`` neighbours along.
     lr : float, default=2e-3

@@ -52,9 +52,10 @@ class DVAE(ClassifierMixtureVAEClustering):
     max_epochs : int, default=300
         Epochs of training on Eq. (3.14).
     init : {{"kmeans", "gmm"}}, default="kmeans"
-        Pseudo-labels and prior from KMeans (the paper) or from a diagonal Gaussian mixture.
+        Pseudo-labels and prior from KMeans (the paper) or from a diagonal Gaussian mixture
+        fitted by EM from KMeans' centres (VaDE's start).
     n_init : int, default=10
-        Restarts of that initial clustering.
+        Restarts of the KMeans of that initial clustering.
     batch_size : int, default=300
         Mini-batch size of every phase (the paper's).
     lr : float, default=2e-3

@@ -30,16 +30,19 @@ class VaDE(MixtureVAEClustering):
     max_epochs : int, default=300
         Epochs of ELBO training (VaDE's MNIST setting).
     init : {{"gmm", "kmeans"}}, default="gmm"
-        How the prior is initialised from the pretrained embedding: a diagonal Gaussian mixture
-        fitted by EM (VaDE), or KMeans clusters (their sizes, centres and per-dimension
+        How the prior is initialised from the pretrained embedding. ``"gmm"``: a diagonal
+        Gaussian mixture fitted by EM, started as VaDE's code starts it (means from KMeans with
+        ``n_init`` restarts, uniform weights, the embedding's variances for every component;
+        one EM run). ``"kmeans"``: KMeans clusters (their sizes, centres and per-dimension
         variances), which is more robust when a few outliers would each get an EM component.
-        Neither wins everywhere (seed 0, ACC): on standardized breast cancer the EM mixture
-        splits the embedding across the classes (0.631 before training, 0.640 after) where
-        KMeans does not (0.930, 0.919); on ORL faces KMeans' start collapses (3 of 40 clusters,
-        0.065) where EM's keeps 34 (0.398). On MNIST-70k (seed 1, one pretraining) EM's start
-        was 0.763 and KMeans' 0.929, and the ELBO phase kept each within about 3 points.
+        Neither wins everywhere (seed 0, ACC): on standardized breast cancer EM moves the
+        partition away from the classes (0.682 after training) where KMeans does not (0.919);
+        on ORL faces KMeans' start collapses (3 of 40 clusters, 0.065) where EM's keeps 35
+        (0.378). On MNIST-70k (seed 1, one pretraining) EM's start is 0.882 and KMeans' 0.929.
+        Before 2026-12-06 ``"gmm"`` kept the most likely of ``n_init`` EM restarts; there the
+        most likely mixture split the 1s and merged the 4s with the 9s, and started at 0.763.
     n_init : int, default=10
-        Restarts of the mixture or KMeans that initialises the prior.
+        Restarts of the KMeans that initialises the prior (its means, for ``"gmm"``).
     batch_size : int, default=100
         Mini-batch size of both phases (VaDE's).
     lr : float, default=2e-3
