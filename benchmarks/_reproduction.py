@@ -241,6 +241,16 @@ def reported_params(clusterer):
             if k not in ("callbacks", "verbose")}
 
 
+def progress_fields(progress):
+    """``init_acc`` and ``acc_trace`` of a result row, those that :class:`ClusteringProgress` saw."""
+    fields = {}
+    if progress.acc is not None:
+        fields["init_acc"] = progress.acc
+    if progress.trace:
+        fields["acc_trace"] = [[epoch, acc] for epoch, acc in progress.trace]
+    return fields
+
+
 def print_row(row):
     """Print a result row, without its parameters, as one JSON line."""
     print(json.dumps({k: v for k, v in row.items() if k != "params"}), flush=True)
@@ -263,10 +273,8 @@ def timed_run(label, dataset, seed, estimator, clusterer, X, y, progress=None):
         "device": str(clusterer.net_.device),
         "params": reported_params(clusterer),
     }
-    if progress is not None and progress.acc is not None:
-        row["init_acc"] = progress.acc
-    if progress is not None and progress.trace:
-        row["acc_trace"] = [[epoch, acc] for epoch, acc in progress.trace]
+    if progress is not None:
+        row.update(progress_fields(progress))
     print_row(row)
     return row
 
@@ -287,10 +295,8 @@ def stopped_run(label, dataset, seed, clusterer, progress, seconds):
         "model": label, "dataset": dataset, "seed": seed, "acc": acc, "nmi": progress.nmi,
         "fit_seconds": seconds, "device": progress.device, "stopped_after_epoch": epoch,
         "params": reported_params(clusterer),
+        **progress_fields(progress),
     }
-    if progress.acc is not None:
-        row["init_acc"] = progress.acc
-    row["acc_trace"] = [[e, a] for e, a in progress.trace]
     print_row(row)
     return row
 

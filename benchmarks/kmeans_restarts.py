@@ -32,7 +32,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 import torch
-from sklearn.cluster import KMeans
 from sklearn.metrics import confusion_matrix
 
 import skdeepcluster
@@ -63,8 +62,9 @@ def cached_encoders(memory):
 
 
 def kmeans_fit(Z, n_clusters, n_init, random_state):
-    """KMeans' labels and inertia (lower is better)."""
-    kmeans = KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(Z)
+    """Labels and inertia (lower is better) of the KMeans DEC, IDEC and WEC start from."""
+    kmeans = fit_latent_clusterer(Z, n_clusters, method="kmeans", seed=random_state,
+                                  n_init=n_init)
     return kmeans.labels_, float(kmeans.inertia_)
 
 

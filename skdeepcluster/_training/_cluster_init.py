@@ -44,7 +44,7 @@ def fit_latent_clusterer(Z, n_clusters, *, method, seed, n_init):
     offset = Z.mean(axis=0)
     Z = Z - offset
     reg_covar = 1e-5
-    centres = KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(Z)
+    centres = fit_latent_clusterer(Z, n_clusters, method="kmeans", seed=seed, n_init=n_init)
     variances = Z.var(axis=0) + reg_covar
     mixture = GaussianMixture(
         n_clusters, covariance_type="diag", reg_covar=reg_covar, max_iter=100, tol=1e-3,
